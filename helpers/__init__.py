@@ -1,0 +1,75 @@
+"""Helpers for the LSTM-for-time-series lessons.
+
+Importing this package quietens TensorFlow's C++ logging *before* TensorFlow is
+first imported, so import it first in every notebook::
+
+    import helpers
+    from helpers import data, metrics
+
+The NumPy-only modules (``lstm_numpy``, ``data``, ``metrics``) never import
+TensorFlow, so they stay fast to import and to test.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+# Keep TensorFlow's log chatter (CPU feature notes, missing CUDA drivers) out
+# of stored notebook outputs. setdefault: a reader who wants the logs back can
+# export TF_CPP_MIN_LOG_LEVEL=0 before starting Jupyter. The lines TensorFlow
+# prints while it loads ignore a value set this late; helpers._tf filters them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+
+__version__ = "0.1.0"
+__all__ = ["set_seed", "__version__"]
+
+
+def set_seed(seed: int) -> None:
+    """Seed every source of randomness a lesson touches, and make TensorFlow deterministic.
+
+    Seeds Python's ``random``, NumPy's legacy global generator, Keras (which
+    seeds TensorFlow) and switches on TensorFlow's op determinism, so a
+    notebook run twice on the same machine prints the same numbers. Library
+    functions in this package never call it; they take ``seed=`` instead.
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer.
+    ValueError
+        If ``seed`` is negative.
+
+    Examples
+    --------
+    >>> set_seed(7)
+    >>> a = np.random.rand()
+    >>> set_seed(7)
+    >>> bool(a == np.random.rand())
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    # TensorFlow is imported here, not at module level, so that
+    # `import helpers` stays fast for the NumPy-only lessons and tests.
+    from helpers._tf import import_tensorflow
+
+    tf = import_tensorflow()
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()

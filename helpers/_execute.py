@@ -1,0 +1,55 @@
+"""Re-execute notebooks in place: ``python -m helpers._execute notebooks/01_*.ipynb``.
+
+Each notebook is cleared and run once, top to bottom, in a fresh kernel of the
+current environment, from inside ``notebooks/`` (as JupyterLab would), so its
+stored outputs always come from the current code. ``make notebooks`` runs this
+on every lesson. A notebook that raises is not written back.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+
+def execute_in_place(path: Path, *, timeout: int = 600) -> float:
+    """Execute one notebook in place and return the seconds it took."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m helpers._execute NOTEBOOK [NOTEBOOK ...]", file=sys.stderr)
+        return 2
+    for name in argv:
+        path = Path(name)
+        if not path.is_file():
+            print(f"no such notebook: {name}", file=sys.stderr)
+            return 2
+        seconds = execute_in_place(path)
+        print(f"{path}: executed in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,144 @@
+"""Plots shared by the lessons.
+
+Every function takes ``ax=None`` (a new figure is made when it is None), returns
+the ``matplotlib.axes.Axes`` it drew on, never calls ``plt.show()`` and never
+changes global settings. Lesson-specific plots live in the notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["plot_forecasts", "plot_history", "plot_heatmap"]
+
+
+def _axes(ax, figsize=(8, 3)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_forecasts(y_true, forecasts: Mapping[str, np.ndarray], *, x=None, ax=None, title=None):
+    """Draw the truth and one or more forecasts of the same points.
+
+    Parameters
+    ----------
+    y_true : array-like, shape (n,)
+        The observed values.
+    forecasts : mapping of str to array-like, each shape (n,)
+        Label -> forecast of the same ``n`` points, e.g. ``{"LSTM": p, "naive": q}``.
+    x : array-like, shape (n,), optional
+        Positions or timestamps; ``0..n-1`` when None.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If a forecast's length differs from ``y_true``'s.
+    """
+    y_true = np.asarray(y_true, dtype=float).ravel()
+    x = np.arange(len(y_true)) if x is None else x
+    for label, values in forecasts.items():
+        if np.asarray(values).size != y_true.size:
+            raise ValueError(
+                f"forecast {label!r} has {np.asarray(values).size} values, "
+                f"y_true has {y_true.size}: pass forecasts of the same points"
+            )
+    ax = _axes(ax)
+    ax.plot(x, y_true, color="black", lw=1.5, label="truth")
+    for label, values in forecasts.items():
+        ax.plot(x, np.asarray(values, dtype=float).ravel(), lw=1.2, label=label)
+    ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(history, *, ax=None, metrics: Sequence[str] = ("loss", "val_loss"), log=True):
+    """Draw training curves from a Keras ``History`` or its ``.history`` dict.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or dict of str to list of float
+    ax : matplotlib Axes, optional
+    metrics : sequence of str
+        Keys to draw; keys missing from ``history`` are skipped.
+    log : bool
+        Logarithmic y axis (losses often fall over decades).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    curves = getattr(history, "history", history)
+    ax = _axes(ax, figsize=(5, 3))
+    for key in metrics:
+        if key in curves:
+            ax.plot(np.arange(1, len(curves[key]) + 1), curves[key], label=key)
+    ax.set_xlabel("epoch")
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_heatmap(
+    values,
+    *,
+    ax=None,
+    xlabel="time step",
+    ylabel="",
+    yticklabels=None,
+    title=None,
+    diverging=False,
+    colorbar=True,
+):
+    """Draw a 2-D array as a heat map, rows on the y axis.
+
+    Parameters
+    ----------
+    values : array-like, shape (rows, columns)
+    ax : matplotlib Axes, optional
+    xlabel, ylabel, title : str
+    yticklabels : sequence of str, optional
+        One label per row.
+    diverging : bool
+        Signed values: a red-blue map centred on zero with symmetric limits.
+    colorbar : bool
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not 2-D.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"values must be 2-D (rows, columns), got shape {values.shape}")
+    ax = _axes(ax, figsize=(8, 3))
+    if diverging:
+        limit = float(np.nanmax(np.abs(values))) or 1.0
+        image = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+    else:
+        image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="nearest")
+    if yticklabels is not None:
+        ax.set_yticks(np.arange(len(yticklabels)), labels=list(yticklabels))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    return ax
