@@ -1,0 +1,108 @@
+"""The three descriptions of the set-up (pyproject, environment.yml, constraints.txt) agree."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from helpers import versions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _requirement_key(line):
+    req = Requirement(line)
+    return versions._normalise(req.name), str(req.specifier), tuple(sorted(req.extras))
+
+
+def _environment_pip_lines():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(pip_sections) == 1, "environment.yml must have exactly one pip: section"
+    return env, pip_sections[0]
+
+
+def test_environment_yml_lists_exactly_the_pyproject_requirements():
+    project = _pyproject()
+    declared = project["dependencies"] + project["optional-dependencies"]["dev"]
+    _, pip_lines = _environment_pip_lines()
+    from_env = [line for line in pip_lines if not line.startswith("-")]
+    assert sorted(map(_requirement_key, from_env)) == sorted(map(_requirement_key, declared))
+    assert "-e ." in pip_lines, "environment.yml must install the course itself (-e .)"
+
+
+def test_environment_yml_python_is_allowed_by_requires_python():
+    env, _ = _environment_pip_lines()
+    pythons = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")]
+    assert pythons == ["python=3.11"]
+    from packaging.specifiers import SpecifierSet
+
+    assert SpecifierSet(_pyproject()["requires-python"]).contains("3.11.0")
+
+
+def test_every_declared_requirement_has_an_upper_bound():
+    for line in _pyproject()["dependencies"] + _pyproject()["optional-dependencies"]["dev"]:
+        req = Requirement(line)
+        if versions._normalise(req.name) == "packaging":
+            continue  # packaging's API for Requirement/SpecifierSet has been stable for years
+        assert any(s.operator in ("<", "<=", "~=", "==") for s in req.specifier), (
+            f"{line!r} in pyproject.toml has no upper bound"
+        )
+
+
+@pytest.mark.parametrize(
+    "line", _pyproject()["dependencies"] + _pyproject()["optional-dependencies"]["dev"]
+)
+def test_lock_pins_each_requirement_inside_its_range(line):
+    req = Requirement(line)
+    tested = versions.tested_versions()
+    name = versions._normalise(req.name)
+    assert name in tested, f"{req.name} is declared in pyproject.toml but not pinned in constraints.txt"
+    assert req.specifier.contains(tested[name], prereleases=True), (
+        f"constraints.txt pins {req.name}=={tested[name]}, outside pyproject's {req.specifier}"
+    )
+
+
+def test_lock_pins_exact_versions_only():
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            assert "==" in line and not line.startswith("-e"), f"not an exact pin: {line!r}"
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in ci
+    assert "make test" in readme
+
+
+def test_version_report_flags_a_missing_or_out_of_range_package(monkeypatch):
+    from importlib import metadata
+
+    real = metadata.version
+
+    def fake_version(name):
+        if name == "seaborn":
+            raise metadata.PackageNotFoundError(name)
+        if name == "keras":
+            return "2.15.0"
+        return real(name)
+
+    monkeypatch.setattr(versions.metadata, "version", fake_version)
+    report = versions.version_report()
+    assert report.loc["seaborn", "status"] == "missing"
+    assert report.loc["keras", "status"] == "out of range"
+
+
+def test_readme_names_the_tested_tensorflow_and_keras_versions():
+    readme = (ROOT / "README.md").read_text()
+    tested = versions.tested_versions()
+    assert f"TensorFlow {tested['tensorflow']}" in readme
+    assert f"Keras {tested['keras']}" in readme
