@@ -1,0 +1,367 @@
+"""helpers.data: windows, splits, scaling, generated series, window checks, CSV loading.
+
+Expected values come from independent computations: an explicit index loop
+for windows, Keras' own windowing, hand-written scaling formulas, the
+generating recurrences, or properties (concatenation gives back the input).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.preprocessing import MinMaxScaler, RobustScaler
+
+from helpers import data
+
+# --------------------------------------------------------------------------- make_windows
+
+
+def loop_windows(array, window, horizon):
+    """The textbook loop, written to keep the last window: i = 0 .. len - window - horizon."""
+    xs, ys = [], []
+    for i in range(len(array) - window - horizon + 1):
+        xs.append(array[i : i + window])
+        ys.append(array[i + window : i + window + horizon])
+    return np.array(xs), np.array(ys)
+
+
+series_2d = st.integers(1, 4).flatmap(
+    lambda features: st.integers(2, 40).flatmap(
+        lambda length: st.lists(
+            st.floats(-1e6, 1e6, allow_nan=False),
+            min_size=length * features,
+            max_size=length * features,
+        ).map(lambda v: np.array(v).reshape(length, features))
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series_2d, window=st.integers(1, 12), horizon=st.integers(1, 5))
+def test_make_windows_shapes_and_contents_match_an_index_loop(values, window, horizon):
+    length, features = values.shape
+    if length < window + horizon:
+        with pytest.raises(ValueError, match="too few for window"):
+            data.make_windows(values, window, horizon=horizon)
+        return
+    X, y = data.make_windows(values, window, horizon=horizon)
+    n = length - window - horizon + 1
+    expected_X, expected_y = loop_windows(values, window, horizon)
+    assert X.shape == (n, window, features)
+    if features == 1:
+        assert y.shape == (n, horizon)
+        np.testing.assert_array_equal(y, expected_y[:, :, 0])
+    else:
+        assert y.shape == (n, horizon, features)
+        np.testing.assert_array_equal(y, expected_y)
+    np.testing.assert_array_equal(X, expected_X)
+
+
+@settings(max_examples=40, deadline=None)
+@given(length=st.integers(2, 60), window=st.integers(1, 10), horizon=st.integers(1, 4))
+def test_make_windows_1d_input_gives_2d_targets(length, window, horizon):
+    values = np.arange(length, dtype=float)
+    if length < window + horizon:
+        return
+    X, y = data.make_windows(values, window, horizon=horizon)
+    n = length - window - horizon + 1
+    assert X.shape == (n, window, 1) and y.shape == (n, horizon)
+    # On 0, 1, 2, ... the first input of sample i is i and its first target is i + window.
+    np.testing.assert_array_equal(X[:, 0, 0], np.arange(n))
+    np.testing.assert_array_equal(y[:, 0], np.arange(n) + window)
+    np.testing.assert_array_equal(y[:, -1], np.arange(n) + window + horizon - 1)
+
+
+def test_make_windows_keeps_the_last_window_that_the_tutorial_loop_drops():
+    values = np.arange(10.0)
+    seq_length = 3
+    tutorial = [values[i : i + seq_length] for i in range(len(values) - seq_length - 1)]
+    X, y = data.make_windows(values, seq_length)
+    assert len(X) == len(tutorial) + 1
+    np.testing.assert_array_equal(X[-1, :, 0], [6.0, 7.0, 8.0])
+    assert y[-1, 0] == 9.0  # the last observation is a target at last
+
+
+def test_make_windows_target_and_feature_columns_by_name_and_position():
+    frame = pd.DataFrame({"a": np.arange(8.0), "b": 100 + np.arange(8.0), "c": -np.arange(8.0)})
+    X, y = data.make_windows(frame, 3, horizon=2, target_columns="b", feature_columns=["a", "c"])
+    assert X.shape == (4, 3, 2) and y.shape == (4, 2)
+    np.testing.assert_array_equal(X[0], [[0, 0], [1, -1], [2, -2]])
+    np.testing.assert_array_equal(y[0], [103, 104])
+    X2, y2 = data.make_windows(frame, 3, horizon=2, target_columns=1, feature_columns=[0, 2])
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    # A list, even of one name, keeps a targets axis.
+    _, y3 = data.make_windows(frame, 3, horizon=2, target_columns=["b"])
+    assert y3.shape == (4, 2, 1)
+    _, y4 = data.make_windows(frame, 3, horizon=2, target_columns=("c", "a"))
+    np.testing.assert_array_equal(y4[0], [[-3, 3], [-4, 4]])
+    # Several columns and no target: every column is a target.
+    _, y5 = data.make_windows(frame, 3)
+    assert y5.shape == (5, 1, 3)
+
+
+def test_make_windows_returns_copies_and_leaves_its_input_alone():
+    values = np.arange(12.0).reshape(6, 2)
+    before = values.copy()
+    X, y = data.make_windows(values, 2, target_columns=[0])
+    X[:] = -1
+    y[:] = -1
+    np.testing.assert_array_equal(values, before)
+    assert not np.shares_memory(X, values) and not np.shares_memory(y, values)
+    assert X.flags.writeable and y.flags.writeable
+    frame = pd.DataFrame(before, columns=["u", "v"])
+    data.make_windows(frame, 2)
+    np.testing.assert_array_equal(frame.to_numpy(), before)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"window": 0}, ValueError, "window must be a positive integer, got 0"),
+        ({"window": 2.5}, TypeError, "window must be a positive integer, got float 2.5"),
+        ({"window": 3, "horizon": -1}, ValueError, "horizon must be a positive integer, got -1"),
+        ({"window": 9}, ValueError, "values has 8 time steps, too few for window=9 plus horizon=1"),
+        (
+            {"window": 2, "target_columns": "zz"},
+            ValueError,
+            "target_columns has unknown column 'zz'",
+        ),
+        ({"window": 2, "feature_columns": [5]}, ValueError, "feature_columns has unknown column 5"),
+        ({"window": 2, "target_columns": []}, ValueError, "target_columns must name at least one"),
+    ],
+)
+def test_make_windows_rejects_bad_arguments_with_a_clear_message(kwargs, error, message):
+    frame = pd.DataFrame({"a": np.arange(8.0), "b": np.arange(8.0)})
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        data.make_windows(frame, **kwargs)
+
+
+def test_make_windows_rejects_missing_values_and_3d_input():
+    values = np.arange(10.0)
+    values[4] = np.nan
+    with pytest.raises(ValueError, match="1 NaN or infinite entries \\(first at row 4"):
+        data.make_windows(values, 3)
+    with pytest.raises(ValueError, match=r"1-D \(time,\) or 2-D \(time, features\)"):
+        data.make_windows(np.zeros((5, 2, 2)), 2)
+    with pytest.raises(TypeError, match="values must hold numbers"):
+        data.make_windows(np.array(["a", "b", "c"]), 1)
+
+
+@pytest.mark.parametrize(("window", "horizon"), [(1, 1), (5, 1), (4, 3), (7, 2)])
+def test_make_windows_equals_keras_timeseries_dataset_from_array(window, horizon):
+    from helpers._tf import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(40, 3))
+    X, y = data.make_windows(values, window, horizon=horizon, target_columns=2)
+
+    if horizon == 1:
+        # Keras' documented one-step recipe: targets start `window` steps in.
+        dataset = keras.utils.timeseries_dataset_from_array(
+            values[:-1], values[window:, 2], sequence_length=window, batch_size=1000, shuffle=False
+        )
+        (keras_X, keras_y), *_ = list(dataset.as_numpy_iterator())
+        np.testing.assert_allclose(y[:, 0], keras_y)
+    else:
+        # Several steps: cut sequences of window + horizon, split each into inputs and targets.
+        dataset = keras.utils.timeseries_dataset_from_array(
+            values, None, sequence_length=window + horizon, batch_size=1000, shuffle=False
+        )
+        (sequences,) = list(dataset.as_numpy_iterator())
+        keras_X = sequences[:, :window, :]
+        np.testing.assert_allclose(y, sequences[:, window:, 2])
+    assert X.shape == keras_X.shape
+    np.testing.assert_allclose(X, keras_X)
+
+
+# --------------------------------------------------------------------------- chronological_split
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    length=st.integers(10, 300),
+    train=st.floats(0.3, 0.8),
+    validation=st.sampled_from([0.0, 0.1, 0.15]),
+)
+def test_chronological_split_keeps_time_order_and_every_row(length, train, validation):
+    values = np.arange(length)
+    parts = data.chronological_split(values, train=train, validation=validation)
+    np.testing.assert_array_equal(
+        np.concatenate([parts.train, parts.validation, parts.test]), values
+    )
+    assert len(parts.train) == int(np.floor(length * train + 1e-9))
+    assert len(parts.validation) == int(np.floor(length * validation + 1e-9))
+    assert len(parts.test) >= 1
+    assert sum(parts.lengths) == length
+
+
+def test_chronological_split_keeps_dataframes_and_copies_arrays():
+    frame = pd.DataFrame({"x": np.arange(20.0)}, index=pd.date_range("2000-01-01", periods=20))
+    parts = data.chronological_split(frame, train=0.5, validation=0.25)
+    assert isinstance(parts.train, pd.DataFrame)
+    assert parts.train.index.max() < parts.validation.index.min() < parts.test.index.min()
+    assert parts.lengths == (10, 5, 5)
+    array = np.arange(20.0)
+    split = data.chronological_split(array)
+    split.train[:] = -1
+    assert array[0] == 0.0
+    with pytest.raises(AttributeError):
+        split.train = None  # frozen dataclass
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"train": 0.0}, "train must satisfy 0 < train < 1, got 0.0"),
+        ({"train": 1.2}, "train must satisfy 0 < train < 1, got 1.2"),
+        ({"validation": -0.1}, "validation must satisfy 0 <= validation < 1, got -0.1"),
+        ({"train": 0.8, "validation": 0.2}, "train \\+ validation must be below 1"),
+    ],
+)
+def test_chronological_split_rejects_bad_fractions(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.chronological_split(np.arange(100), **kwargs)
+
+
+def test_chronological_split_refuses_an_empty_part():
+    with pytest.raises(ValueError, match="data has 4 rows: the validation part"):
+        data.chronological_split(np.arange(4), train=0.5, validation=0.2)
+
+
+# --------------------------------------------------------------------------- scale_split
+
+
+def test_standard_scaling_uses_training_statistics_only():
+    values = np.concatenate([np.linspace(0, 10, 70), np.linspace(50, 60, 30)])
+    parts = data.chronological_split(values)
+    scaled = data.scale_split(parts, kind="standard")
+    mu, sigma = parts.train.mean(), parts.train.std()  # population std, as scikit-learn
+    np.testing.assert_allclose(scaled.train.ravel(), (parts.train - mu) / sigma)
+    np.testing.assert_allclose(scaled.test.ravel(), (parts.test - mu) / sigma)
+    np.testing.assert_allclose(scaled.validation.ravel(), (parts.validation - mu) / sigma)
+    assert scaled.test.min() > 3  # far outside the training range: nothing leaked
+    np.testing.assert_allclose(scaled.inverse(scaled.test), parts.test[:, None])
+
+
+def test_minmax_scaling_per_column_and_inverse_by_name():
+    frame = pd.DataFrame({"a": np.arange(20.0), "b": 5.0 * np.arange(20.0) ** 2})
+    parts = data.chronological_split(frame, train=0.5, validation=0.0)
+    scaled = data.scale_split(parts, kind="minmax")
+    assert scaled.columns == ["a", "b"]
+    assert scaled.validation.shape == (0, 2)
+    train_b = parts.train["b"].to_numpy()
+    expected_b = (parts.test["b"].to_numpy() - train_b.min()) / (train_b.max() - train_b.min())
+    np.testing.assert_allclose(scaled.test[:, 1], expected_b)
+    np.testing.assert_allclose(scaled.train.min(axis=0), [0, 0])
+    np.testing.assert_allclose(scaled.train.max(axis=0), [1, 1])
+    predictions = scaled.test[:, 1].reshape(5, 2)  # any shape, e.g. (n, horizon)
+    np.testing.assert_allclose(
+        scaled.inverse(predictions, column="b"), parts.test["b"].to_numpy().reshape(5, 2)
+    )
+    np.testing.assert_allclose(scaled.inverse(scaled.test[:, 0], column=0), parts.test["a"])
+
+
+def test_scale_split_uses_a_clone_of_a_user_scaler():
+    mine = RobustScaler()
+    parts = data.chronological_split(np.arange(50.0) ** 1.5)
+    scaled = data.scale_split(parts, scaler=mine)
+    assert isinstance(scaled.scaler, RobustScaler) and scaled.scaler is not mine
+    assert not hasattr(mine, "center_")  # the caller's object was not fitted
+    expected = RobustScaler().fit(parts.train[:, None]).transform(parts.test[:, None])
+    np.testing.assert_allclose(scaled.test, expected)
+
+
+def test_scale_split_rejects_bad_input():
+    parts = data.chronological_split(np.arange(20.0))
+    with pytest.raises(ValueError, match="kind must be 'standard' or 'minmax', got 'log'"):
+        data.scale_split(parts, kind="log")
+    with pytest.raises(TypeError, match="split must be a Split from chronological_split, got"):
+        data.scale_split(np.arange(20.0))
+    with pytest.raises(TypeError, match="scaler must be a scikit-learn transformer"):
+        data.scale_split(parts, scaler="minmax")
+    scaled = data.scale_split(parts, scaler=MinMaxScaler())
+    with pytest.raises(ValueError, match="column has unknown column 3"):
+        scaled.inverse([0.5], column=3)
+
+
+# --------------------------------------------------------------------------- generated series
+
+
+def test_noisy_sine_formula_seed_and_noise_level():
+    clean = data.noisy_sine(100, period=20.0, noise=0.0)
+    np.testing.assert_allclose(clean, np.sin(2 * np.pi * np.arange(100) / 20.0))
+    a = data.noisy_sine(2000, noise=0.3, seed=5)
+    np.testing.assert_array_equal(a, data.noisy_sine(2000, noise=0.3, seed=5))
+    assert not np.array_equal(a, data.noisy_sine(2000, noise=0.3, seed=6))
+    residual = a - np.sin(2 * np.pi * np.arange(2000) / 25.0)
+    assert abs(residual.std() - 0.3) < 0.03
+    with pytest.raises(ValueError, match="period must be a positive number, got 0"):
+        data.noisy_sine(10, period=0)
+    with pytest.raises(ValueError, match="n must be a positive integer, got 0"):
+        data.noisy_sine(0)
+
+
+@pytest.mark.parametrize("lag", [1, 3, 5, 9])
+def test_known_drivers_follows_its_equations(lag):
+    frame = data.known_drivers(800, indicator_lag=lag, noise=0.0, seed=1)
+    assert list(frame.columns) == ["price", "volume", "indicator", "target"]
+    assert isinstance(frame.index, pd.DatetimeIndex) and frame.index.freqstr == "D"
+    p, v, d, y = (frame[c].to_numpy() for c in frame.columns)
+    start = max(2, lag)
+    t = np.arange(start, 800)
+    np.testing.assert_allclose(y[t], (p[t - 1] - p[t - 2]) + 0.8 * d[t - lag])
+    # The AR(1) parts: residuals p[t] - 0.9 p[t-1] are unit-variance shocks.
+    assert abs(np.std(p[1:] - 0.9 * p[:-1]) - 1) < 0.1
+    assert abs(np.std(d[1:] - 0.8 * d[:-1]) - 1) < 0.1
+    assert (v > 0).all()
+    # Volume is irrelevant: its correlation with the target is only chance.
+    assert abs(np.corrcoef(v, y)[0, 1]) < 4 / np.sqrt(800)
+
+
+def test_known_drivers_noise_seed_and_validation():
+    a = data.known_drivers(400, noise=0.5, seed=2)
+    pd.testing.assert_frame_equal(a, data.known_drivers(400, noise=0.5, seed=2))
+    clean = data.known_drivers(400, noise=0.0, seed=2)
+    residual = (a["target"] - clean["target"]).to_numpy()
+    assert abs(residual[5:].std() - 0.5) < 0.06
+    with pytest.raises(ValueError, match="indicator_lag must be a positive integer, got 0"):
+        data.known_drivers(100, indicator_lag=0)
+    with pytest.raises(ValueError, match="price_ar must be a number with absolute value below 1"):
+        data.known_drivers(100, price_ar=1.0)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer"):
+        data.known_drivers(100, seed=-1)
+
+
+# --------------------------------------------------------------------------- check_window_fits
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_obs=st.integers(10, 400), window=st.integers(1, 60), horizon=st.integers(1, 6))
+def test_check_window_fits_agrees_with_windows_of_the_real_training_part(n_obs, window, horizon):
+    train_part = data.chronological_split(np.arange(float(n_obs))).train
+    real = len(train_part) - window - horizon + 1
+    if real >= 5:
+        assert data.check_window_fits(n_obs, window=window, horizon=horizon) == real
+        X, _ = data.make_windows(train_part, window, horizon=horizon)
+        assert len(X) == real
+    else:
+        with pytest.raises(ValueError, match=f"WINDOW={window} and HORIZON={horizon} leave"):
+            data.check_window_fits(n_obs, window=window, horizon=horizon)
+
+
+def test_check_window_fits_messages_name_the_parameter_and_numbers():
+    with pytest.raises(ValueError) as info:
+        data.check_window_fits(144, window=98, horizon=2)
+    message = str(info.value)
+    assert "WINDOW=98 and HORIZON=2 leave 1 training samples from the 100 training rows" in message
+    assert "make WINDOW + HORIZON at most 96" in message
+    with pytest.raises(ValueError, match="SEASONAL_PERIOD=120 is longer than the 100 training"):
+        data.check_window_fits(144, window=12, seasonal_period=120)
+    assert data.check_window_fits(144, window=12, seasonal_period=12) == 88
+    with pytest.raises(ValueError, match="WINDOW must be a positive integer, got 0"):
+        data.check_window_fits(144, window=0)
