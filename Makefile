@@ -13,7 +13,7 @@ export KERAS_BACKEND ?= tensorflow
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup lab test test-fast notebooks lint own-data bench bench-smoke clean
+.PHONY: help setup lab test test-fast notebooks lint own-data bench clean
 
 help:
 	@echo "make lab        set up .venv if needed, open JupyterLab on notebooks/"
@@ -47,6 +47,21 @@ notebooks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests benchmarks notebooks
 	$(BIN)/ruff format --check helpers tests benchmarks
+
+# Your own CSV through lessons 02-05 (see README, "Use your own data").
+own-data: $(STAMP)
+	@test -n "$(CSV)" -a -n "$(TIME)" -a -n "$(TARGET)" || { \
+	  echo "usage: make own-data CSV=my.csv TIME=date TARGET=sales [FEATURES=sales,price]"; \
+	  echo "       [SEASONAL=12] [WINDOW=24] [HORIZON=1] [EPOCHS=30] [SEED=42] [LESSONS=02,04]"; \
+	  exit 2; }
+	$(BIN)/python -m helpers.own_data "$(CSV)" --time-column "$(TIME)" --target-column "$(TARGET)" \
+	  $(if $(FEATURES),--feature-columns "$(FEATURES)") $(if $(SEASONAL),--seasonal-period $(SEASONAL)) \
+	  $(if $(WINDOW),--window $(WINDOW)) $(if $(HORIZON),--horizon $(HORIZON)) \
+	  $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(LESSONS),--lessons $(LESSONS))
+
+# The performance budget, measured side by side; writes benchmarks/results.json.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf outputs .pytest_cache
