@@ -1,0 +1,590 @@
+"""Build, train, forecast with, save and export the lessons' recurrent forecasters.
+
+One small family of models serves every lesson::
+
+    keras.Input((window, n_features))
+      -> `layers` recurrent layers (LSTM, GRU or SimpleRNN; all but the last return sequences)
+      -> optional Dropout after each recurrent layer
+      -> Dense(horizon)                       # the direct multi-output head
+
+Windows ``X`` are ``(n_samples, window, n_features)`` and targets ``y`` are
+``(n_samples, horizon)``, as :func:`helpers.data.make_windows` makes them.
+
+TensorFlow is imported through :func:`helpers._tf.import_tensorflow` so its
+start-up log lines stay out of notebook outputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from helpers._tf import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
+
+__all__ = [
+    "CELLS",
+    "build_forecaster",
+    "train",
+    "recursive_forecast",
+    "save_model",
+    "load_model",
+    "export_for_serving",
+]
+
+#: Cell names accepted by :func:`build_forecaster` and the Keras layer each builds.
+CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_int(name, value, *, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value}")
+    return int(value)
+
+
+def _check_float(name, value, *, low, high=None, low_open=False, high_open=True):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not np.isfinite(value) or too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        upper = "inf" if high is None else high
+        raise ValueError(f"{name} must be in {left}{low}, {upper}{right}, got {value}")
+    return value
+
+
+def _check_model(model):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    try:
+        model.input_shape  # noqa: B018  (a model built without an Input has no shape yet)
+    except (AttributeError, ValueError) as error:
+        raise ValueError(
+            "model must be built with a known input shape, e.g. with keras.Input(...)"
+        ) from error
+
+
+def _check_windows(name, X, model):
+    """Return ``X`` as a float array shaped ``(n, window, n_features)`` the model accepts."""
+    X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(
+            f"{name} must be 3-D (n_samples, n_timesteps, n_features), got shape {X.shape}"
+        )
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    _, window, n_features = model.input_shape
+    if window is not None and X.shape[1] != window:
+        raise ValueError(
+            f"{name} has {X.shape[1]} time steps per window, the model expects "
+            f"window={window}: build the model with window={X.shape[1]} or re-window the data"
+        )
+    if X.shape[2] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[2]} features, the model expects n_features={n_features}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} holds no windows (shape {X.shape})")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinite values; fill or drop them first")
+    return X
+
+
+def _check_targets(name, y, n_samples, model):
+    """Return ``y`` shaped like the model's output ``(n, horizon)``."""
+    y = np.asarray(y)
+    out = tuple(model.output_shape[1:])
+    if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {y.dtype}")
+    if y.ndim == 1 and out == (1,):
+        y = y.reshape(-1, 1)
+    if y.shape[1:] != out:
+        raise ValueError(
+            f"{name} must have shape (n_samples, {', '.join(map(str, out))}) to match the "
+            f"model's output (horizon={out[0]}), got shape {y.shape}"
+        )
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {y.shape[0]} rows but the windows have {n_samples}: "
+            "pass the (X, y) pair made together"
+        )
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} contains NaN or infinite values; fill or drop them first")
+    return y
+
+
+def _check_path(name, path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
+    return Path(path)
+
+
+# --------------------------------------------------------------------------- build
+
+
+def build_forecaster(
+    window,
+    n_features=1,
+    *,
+    units=32,
+    layers=1,
+    dropout=0.0,
+    horizon=1,
+    cell="lstm",
+    activation="tanh",
+    learning_rate=1e-3,
+    dtype=None,
+    name=None,
+):
+    """Build and compile a recurrent forecaster with a direct multi-output head.
+
+    ``keras.Input((window, n_features))``, then ``layers`` recurrent layers of
+    ``units`` each (all but the last return the whole sequence, so the next one
+    can read it), a ``Dropout(dropout)`` after each when ``dropout > 0``, and a
+    ``Dense(horizon)`` head that predicts the next ``horizon`` values at once.
+    Compiled with Adam and the mean squared error (metric: mean absolute error).
+    Initial weights come from the global Keras seed (``helpers.set_seed``).
+
+    Parameters
+    ----------
+    window : int
+        Time steps per input window (``n_timesteps``).
+    n_features : int, default 1
+        Values per time step.
+    units : int, default 32
+        Size of the hidden state of each recurrent layer.
+    layers : int, default 1
+        Number of stacked recurrent layers.
+    dropout : float in [0, 1), default 0.0
+        Rate of the ``Dropout`` layer after each recurrent layer (none when 0).
+    horizon : int, default 1
+        Number of future values predicted at once: the output is ``(batch, horizon)``.
+    cell : {"lstm", "gru", "rnn"}, default "lstm"
+        ``keras.layers.LSTM``, ``GRU`` or ``SimpleRNN``.
+    activation : str or callable, default "tanh"
+        Activation of the recurrent cell's values (the gates keep their sigmoid).
+        ``"tanh"`` keeps the state bounded and lets Keras use the cuDNN kernel
+        on a GPU; ``"relu"`` is allowed so a lesson can compare.
+    learning_rate : float, default 1e-3
+        Adam's step size, > 0.
+    dtype : str, optional
+        Floating dtype of every layer, e.g. ``"float64"`` to compare with NumPy
+        to many digits; None uses Keras's default (``float32``).
+    name : str, optional
+        Model name; ``"<cell>_forecaster"`` when None.
+
+    Returns
+    -------
+    keras.Model
+        A compiled ``keras.Sequential``; input ``(batch, window, n_features)``,
+        output ``(batch, horizon)``.
+
+    Raises
+    ------
+    TypeError
+        If an integer or number argument has the wrong type.
+    ValueError
+        If ``window``, ``n_features``, ``units``, ``layers`` or ``horizon`` is
+        < 1, ``dropout`` is outside [0, 1), ``learning_rate`` <= 0, or ``cell``,
+        ``activation`` or ``dtype`` is unknown.
+
+    Examples
+    --------
+    >>> model = build_forecaster(10, units=8, horizon=3)
+    >>> model.input_shape, model.output_shape
+    ((None, 10, 1), (None, 3))
+    >>> build_forecaster(10, cell="transformer")
+    Traceback (most recent call last):
+    ...
+    ValueError: cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'
+    """
+    window = _check_int("window", window)
+    n_features = _check_int("n_features", n_features)
+    units = _check_int("units", units)
+    layers = _check_int("layers", layers)
+    horizon = _check_int("horizon", horizon)
+    dropout = _check_float("dropout", dropout, low=0.0, high=1.0)
+    learning_rate = _check_float("learning_rate", learning_rate, low=0.0, low_open=True)
+    if not isinstance(cell, str) or cell.lower() not in CELLS:
+        raise ValueError(f"cell must be one of {', '.join(map(repr, CELLS))}, got {cell!r}")
+    layer_class = CELLS[cell.lower()]
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"activation must be a Keras activation name such as 'tanh' or 'relu', "
+            f"or a callable, got {activation!r}"
+        ) from error
+    if dtype is not None:
+        try:
+            dtype = keras.backend.standardize_dtype(dtype)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"dtype must be a floating dtype name, got {dtype!r}") from error
+        if "float" not in dtype:
+            raise ValueError(f"dtype must be a floating dtype such as 'float64', got {dtype!r}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a str or None, got {type(name).__name__}")
+
+    stack = [keras.Input((window, n_features), dtype=dtype, name="window")]
+    for i in range(1, layers + 1):
+        stack.append(
+            layer_class(
+                units,
+                activation=activation,
+                return_sequences=i < layers,
+                dtype=dtype,
+                name=f"{cell.lower()}_{i}",
+            )
+        )
+        if dropout > 0:
+            stack.append(keras.layers.Dropout(dropout, dtype=dtype, name=f"dropout_{i}"))
+    stack.append(keras.layers.Dense(horizon, dtype=dtype, name="head"))
+    model = keras.Sequential(stack, name=name or f"{cell.lower()}_forecaster")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="mse",
+        metrics=["mae"],
+    )
+    return model
+
+
+# --------------------------------------------------------------------------- train
+
+
+def train(
+    model,
+    X_train,
+    y_train,
+    *,
+    validation_data=None,
+    epochs=100,
+    batch_size=32,
+    patience=10,
+    shuffle=True,
+    verbose=0,
+):
+    """Fit ``model`` on windows, stopping early on the validation loss.
+
+    With ``validation_data``, training stops once the validation loss has not
+    improved for ``patience`` epochs, and the weights of the best epoch are put
+    back (``EarlyStopping(restore_best_weights=True)``). Shuffling the windows
+    is fine: each window is an independent sample and the split into
+    train / validation / test is already chronological.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model such as :func:`build_forecaster` returns, input
+        ``(batch, window, n_features)``, output ``(batch, horizon)``.
+    X_train : array-like, shape (n_samples, window, n_features)
+    y_train : array-like, shape (n_samples, horizon)
+        ``(n_samples,)`` is accepted when ``horizon`` is 1.
+    validation_data : tuple (X_val, y_val), optional
+        Shapes as for the training pair. None: no validation, no early stopping.
+    epochs : int, default 100
+        Most epochs to run.
+    batch_size : int, default 32
+    patience : int or None, default 10
+        Epochs without improvement of ``val_loss`` before stopping; None
+        switches early stopping off.
+    shuffle : bool, default True
+        Shuffle the order of the windows each epoch.
+    verbose : {0, 1, 2}, default 0
+        0 is silent (for stored notebook outputs); 1 shows a live progress bar,
+        2 one line per epoch, for a reader running the lesson live.
+
+    Returns
+    -------
+    keras.callbacks.History
+        ``history.history["loss"]`` (and ``"val_loss"``, ``"mae"``,
+        ``"val_mae"``): one value per epoch run.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or an option has the wrong type.
+    ValueError
+        If the arrays' shapes do not match each other or the model, contain
+        NaN, or an option is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = np.zeros((8, 5, 1)), np.zeros((8, 1))
+    >>> history = train(build_forecaster(5, units=2), X, y, epochs=2)
+    >>> len(history.history["loss"])
+    2
+    """
+    _check_model(model)
+    X_train = _check_windows("X_train", X_train, model)
+    y_train = _check_targets("y_train", y_train, len(X_train), model)
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val), got "
+                f"{type(validation_data).__name__}"
+                + (
+                    f" of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__")
+                    else ""
+                )
+            )
+        X_val = _check_windows("X_val (validation_data[0])", validation_data[0], model)
+        y_val = _check_targets("y_val (validation_data[1])", validation_data[1], len(X_val), model)
+        validation_data = (X_val, y_val)
+    epochs = _check_int("epochs", epochs)
+    batch_size = _check_int("batch_size", batch_size)
+    if patience is not None:
+        patience = _check_int("patience", patience, minimum=0)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+
+    callbacks = []
+    if validation_data is not None and patience is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=patience, restore_best_weights=True
+            )
+        )
+    return model.fit(
+        X_train,
+        y_train,
+        validation_data=validation_data,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=bool(shuffle),
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def recursive_forecast(model, window_values, steps):
+    """Forecast ``steps`` values ahead with a one-step model, feeding each prediction back.
+
+    .. math:: \\hat y_{t+k} = f(x_{t+k-w}, \\dots, x_{t+k-1}),
+              \\quad x_{t+j} := \\hat y_{t+j} \\text{ for } j \\ge 0
+
+    The window slides one step at a time: its oldest value drops out and the
+    newest prediction is appended. Errors therefore compound with the horizon,
+    unlike a direct multi-output head (``build_forecaster(horizon=h)``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Univariate one-step model: input ``(batch, window, 1)``, output ``(batch, 1)``.
+    window_values : array-like, shape (window,) or (n, window) or (n, window, 1)
+        The last ``window`` observed values (in the units the model was trained
+        on), or a batch of ``n`` such windows forecast together. Not modified.
+    steps : int
+        Number of values to forecast, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(steps,)`` for one window, ``(n, steps)`` for a batch.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``steps`` not an integer.
+    ValueError
+        If the model is not univariate one-step, the windows' length differs
+        from the model's window, they contain NaN, or ``steps`` < 1.
+
+    Examples
+    --------
+    A linear model that copies the last value of its window forecasts a flat line:
+
+    >>> import numpy as np
+    >>> copy_last = keras.Sequential([keras.Input((3, 1)), keras.layers.Flatten(),
+    ...                               keras.layers.Dense(1)])
+    >>> copy_last.set_weights([np.array([[0.0], [0.0], [1.0]]), np.zeros(1)])
+    >>> recursive_forecast(copy_last, [1.0, 2.0, 5.0], 4)
+    array([5., 5., 5., 5.], dtype=float32)
+    """
+    _check_model(model)
+    steps = _check_int("steps", steps)
+    _, window, n_features = model.input_shape
+    if n_features != 1:
+        raise ValueError(
+            "recursive_forecast feeds predictions back into a univariate window: the model "
+            f"must have n_features=1, got input shape {model.input_shape}"
+        )
+    if tuple(model.output_shape[1:]) != (1,):
+        raise ValueError(
+            "recursive_forecast needs a one-step model with output shape (batch, 1), got "
+            f"{model.output_shape}; a model with horizon > 1 already forecasts directly"
+        )
+    values = np.asarray(window_values)
+    if not np.issubdtype(values.dtype, np.number) or np.issubdtype(
+        values.dtype, np.complexfloating
+    ):
+        raise TypeError(f"window_values must hold real numbers, got dtype {values.dtype}")
+    single = values.ndim == 1
+    if values.ndim == 3 and values.shape[2] == 1:
+        values = values[:, :, 0]
+    elif single:
+        values = values[np.newaxis, :]
+    elif values.ndim != 2:
+        raise ValueError(
+            "window_values must have shape (window,), (n, window) or (n, window, 1), "
+            f"got shape {np.shape(window_values)}"
+        )
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        raise ValueError(f"window_values is empty (shape {np.shape(window_values)})")
+    if window is not None and values.shape[1] != window:
+        raise ValueError(
+            f"window_values must hold the model's window={window} values per window, "
+            f"got {values.shape[1]} (shape {np.shape(window_values)})"
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("window_values contains NaN or infinite values")
+
+    x = np.array(values, dtype=model.inputs[0].dtype)  # (n, window), a copy we may overwrite
+    forecasts = np.empty((x.shape[0], steps), dtype=x.dtype)  # (n, steps)
+    for k in range(steps):
+        y_hat = keras.ops.convert_to_numpy(model(x[:, :, np.newaxis], training=False))  # (n, 1)
+        forecasts[:, k] = y_hat[:, 0]
+        x = np.concatenate([x[:, 1:], y_hat.astype(x.dtype)], axis=1)  # slide: drop oldest
+    return forecasts[0] if single else forecasts
+
+
+# --------------------------------------------------------------------------- save / load
+
+
+def save_model(model, path):
+    """Save a model, its weights and optimiser state in the native ``.keras`` format.
+
+    Parameters
+    ----------
+    model : keras.Model
+    path : str or os.PathLike
+        File name ending in ``.keras``; its folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``path`` not a path.
+    ValueError
+        If ``path`` does not end in ``.keras`` (Keras 3 no longer saves to a
+        bare folder name; use :func:`export_for_serving` for a SavedModel).
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+    """
+    _check_model(model)
+    path = _check_path("path", path)
+    if path.suffix != ".keras":
+        raise ValueError(
+            f"path must end in '.keras' (the native Keras format), got {str(path.name)!r}; "
+            "use export_for_serving(model, directory) for a TensorFlow SavedModel"
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder of path does not exist: {str(path.parent)!r}")
+    with warnings.catch_warnings():
+        # Keras 3.15 copies TensorFlow variables with np.array(variable); on NumPy >= 2
+        # that raises a DeprecationWarning inside Keras (tf.Variable.__array__ has no
+        # `copy` keyword). Harmless, upstream's to fix, and not the reader's concern.
+        warnings.filterwarnings(
+            "ignore",
+            message=r"__array__ implementation doesn't accept a copy keyword",
+            category=DeprecationWarning,
+        )
+        model.save(path)
+    return path
+
+
+def load_model(path):
+    """Load a model saved by :func:`save_model`, with Keras's ``safe_mode=True``.
+
+    Safe mode refuses to run Python code stored in the file (e.g. a ``Lambda``
+    layer's bytecode), so loading a file from elsewhere cannot execute it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.keras`` file.
+
+    Returns
+    -------
+    keras.Model
+        The model, compiled as it was saved.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a path.
+    FileNotFoundError
+        If there is no file at ``path``.
+    ValueError
+        If ``path`` does not end in ``.keras``.
+    """
+    path = _check_path("path", path)
+    if path.suffix != ".keras":
+        raise ValueError(f"path must be a '.keras' file, got {str(path.name)!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no saved model at path {str(path)!r}")
+    return keras.saving.load_model(path, safe_mode=True)
+
+
+def export_for_serving(model, directory):
+    """Export the model's inference function as a TensorFlow SavedModel folder.
+
+    The folder can be served by TensorFlow Serving, or loaded back without
+    Keras's Python classes by ``tf.saved_model.load(directory).serve(X)`` or
+    ``keras.layers.TFSMLayer(directory, call_endpoint="serve")``. It holds the
+    forward pass only (no optimiser, no training).
+
+    Parameters
+    ----------
+    model : keras.Model
+    directory : str or os.PathLike
+        Folder to write (created; files of an earlier export are overwritten).
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``directory`` not a path.
+    ValueError
+        If ``directory`` ends in ``.keras`` or is an existing file.
+    """
+    _check_model(model)
+    directory = _check_path("directory", directory)
+    if directory.suffix == ".keras":
+        raise ValueError(
+            f"directory is a folder for a SavedModel, got a '.keras' name {str(directory)!r}; "
+            "use save_model(model, path) for the native format"
+        )
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"directory must be a folder, but {str(directory)!r} is a file")
+    model.export(str(directory), format="tf_saved_model", verbose=False)
+    return directory

@@ -1,0 +1,376 @@
+"""Tests for helpers.models: build, train, recursive forecast, save / load / export."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers import models
+from helpers._tf import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402
+
+
+def _n_params(cell, n_in, units):
+    """Parameters of one recurrent layer, by the textbook formula for each cell."""
+    if cell == "lstm":  # 4 gates, each W (n_in, u), U (u, u), b (u,)
+        return 4 * (n_in * units + units * units + units)
+    if cell == "gru":  # 3 gates; Keras's default reset_after=True keeps two biases per gate
+        return 3 * (n_in * units + units * units + 2 * units)
+    return n_in * units + units * units + units  # SimpleRNN
+
+
+def _linear_model(coefficients, bias=0.0):
+    """A model whose forecast is sum(coefficients * window) + bias, exactly."""
+    window = len(coefficients)
+    model = keras.Sequential(
+        [keras.Input((window, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    model.set_weights([np.asarray(coefficients, dtype="float32")[:, None], np.array([bias])])
+    return model
+
+
+# --------------------------------------------------------------------------- build
+
+
+@pytest.mark.parametrize(
+    "cell, layers, dropout, horizon, n_features",
+    [
+        (c, n, d, h, f)
+        for (c, n, d), h, f in zip(
+            itertools.product(["lstm", "gru", "rnn"], [1, 2], [0.0, 0.3]),
+            itertools.cycle([1, 5, 20]),
+            itertools.cycle([1, 3]),
+            strict=False,
+        )
+    ],
+)
+def test_build_shapes_and_parameter_count(cell, layers, dropout, horizon, n_features):
+    window, units = 7, 5
+    model = models.build_forecaster(
+        window,
+        n_features,
+        units=units,
+        layers=layers,
+        dropout=dropout,
+        horizon=horizon,
+        cell=cell,
+    )
+    assert model.input_shape == (None, window, n_features)
+    assert model.output_shape == (None, horizon)
+    X = np.random.default_rng(0).normal(size=(4, window, n_features))
+    assert model.predict(X, verbose=0).shape == (4, horizon)
+    expected = _n_params(cell, n_features, units)
+    expected += (layers - 1) * _n_params(cell, units, units)
+    expected += (units + 1) * horizon  # the Dense head
+    assert model.count_params() == expected
+    recurrent = [layer for layer in model.layers if isinstance(layer, models.CELLS[cell])]
+    assert len(recurrent) == layers
+    assert [layer.return_sequences for layer in recurrent] == [True] * (layers - 1) + [False]
+    n_dropout = sum(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
+    assert n_dropout == (layers if dropout > 0 else 0)
+
+
+def test_build_is_compiled_with_adam_mse_and_chosen_learning_rate():
+    model = models.build_forecaster(4, units=2, learning_rate=0.01)
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    assert model.loss == "mse"
+
+
+def test_build_activation_and_default_tanh():
+    assert models.build_forecaster(4, units=2).layers[0].activation is keras.activations.tanh
+    relu = models.build_forecaster(4, units=2, activation="relu")
+    assert relu.layers[0].activation is keras.activations.relu
+
+
+def test_build_dtype_float64():
+    model = models.build_forecaster(4, units=3, dtype="float64")
+    out = model(np.ones((2, 4, 1)))
+    assert keras.backend.standardize_dtype(out.dtype) == "float64"
+    assert all(w.dtype == "float64" for w in model.weights)
+
+
+def test_build_is_reproducible_with_set_seed():
+    helpers.set_seed(3)
+    a = models.build_forecaster(6, units=4).get_weights()
+    helpers.set_seed(3)
+    b = models.build_forecaster(6, units=4).get_weights()
+    helpers.set_seed(4)
+    c = models.build_forecaster(6, units=4).get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"window": 0}, ValueError, "window must be a positive integer, got 0"),
+        ({"window": 2.5}, TypeError, "window must be an integer"),
+        ({"window": True}, TypeError, "window must be an integer"),
+        ({"n_features": 0}, ValueError, "n_features"),
+        ({"units": -1}, ValueError, "units must be a positive integer, got -1"),
+        ({"layers": 0}, ValueError, "layers"),
+        ({"horizon": 0}, ValueError, "horizon must be a positive integer, got 0"),
+        ({"dropout": 1.0}, ValueError, "dropout must be in [0.0, 1.0), got 1.0"),
+        ({"dropout": -0.1}, ValueError, "dropout"),
+        ({"learning_rate": 0}, ValueError, "learning_rate must be in (0.0, inf)"),
+        ({"cell": "lstmm"}, ValueError, "cell must be one of 'lstm', 'gru', 'rnn', got 'lstmm'"),
+        ({"activation": "rleu"}, ValueError, "activation must be"),
+        ({"dtype": "int32"}, ValueError, "dtype must be a floating dtype"),
+    ],
+)
+def test_build_rejects_bad_arguments(kwargs, error, words):
+    arguments = {"window": 5, **kwargs}
+    window = arguments.pop("window")
+    with pytest.raises(error) as info:
+        models.build_forecaster(window, **arguments)
+    assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- train
+
+
+def _toy_data(n=64, window=5, horizon=1, seed=0):
+    """Windows of a sine; target = the next `horizon` values."""
+    series = np.sin(np.arange(n + window + horizon) * 0.3)
+    rng = np.random.default_rng(seed)
+    series = series + 0.01 * rng.normal(size=series.size)
+    X = np.stack([series[i : i + window] for i in range(n)])[:, :, None]
+    y = np.stack([series[i + window : i + window + horizon] for i in range(n)])
+    return X, y
+
+
+def test_train_reduces_loss_and_leaves_inputs_alone():
+    helpers.set_seed(0)
+    X, y = _toy_data()
+    X_before, y_before = X.copy(), y.copy()
+    model = models.build_forecaster(5, units=8, learning_rate=0.02)
+    before = model.evaluate(X, y, verbose=0)[0]
+    history = models.train(model, X, y, epochs=15, batch_size=16)
+    assert len(history.history["loss"]) == 15
+    assert model.evaluate(X, y, verbose=0)[0] < 0.5 * before
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+def test_train_early_stopping_restores_best_weights():
+    helpers.set_seed(1)
+    X, y = _toy_data(n=48, horizon=2)
+    # A validation target the model cannot fit: val_loss soon stops improving.
+    X_val, y_val = X[:16], np.random.default_rng(2).normal(size=(16, 2)) * 5
+    model = models.build_forecaster(5, units=4, horizon=2, learning_rate=0.05)
+    history = models.train(model, X, y, validation_data=(X_val, y_val), epochs=200, patience=3)
+    val = history.history["val_loss"]
+    assert len(val) < 200  # stopped early
+    best = int(np.argmin(val))
+    assert len(val) == best + 1 + 3  # exactly `patience` epochs after the best one
+    # The restored weights are those of the best epoch, not of the last one.
+    assert model.evaluate(X_val, y_val, verbose=0)[0] == pytest.approx(val[best], rel=1e-4)
+
+
+def test_train_without_validation_has_no_early_stopping():
+    X, y = _toy_data(n=16)
+    model = models.build_forecaster(5, units=2)
+    history = models.train(model, X, y, epochs=4, patience=0)
+    assert len(history.history["loss"]) == 4
+    assert "val_loss" not in history.history
+
+
+def test_train_accepts_1d_target_for_one_step_model():
+    X, y = _toy_data(n=16)
+    history = models.train(models.build_forecaster(5, units=2), X, y[:, 0], epochs=1)
+    assert len(history.history["loss"]) == 1
+
+
+def test_train_is_quiet_by_default_and_verbose_shows_progress(capsys):
+    X, y = _toy_data(n=16)
+    model = models.build_forecaster(5, units=2)
+    models.train(model, X, y, epochs=2)
+    assert capsys.readouterr().out == ""
+    models.train(model, X, y, epochs=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+
+
+@pytest.mark.parametrize(
+    "change, error, words",
+    [
+        ({"X_train": np.zeros((8, 5))}, ValueError, "X_train must be 3-D"),
+        ({"X_train": np.zeros((8, 6, 1))}, ValueError, "window=5"),
+        (
+            {"X_train": np.zeros((8, 5, 2))},
+            ValueError,
+            "2 features, the model expects n_features=1",
+        ),
+        ({"X_train": np.zeros((0, 5, 1)), "y_train": np.zeros((0, 1))}, ValueError, "no windows"),
+        ({"X_train": np.full((8, 5, 1), np.nan)}, ValueError, "NaN"),
+        ({"X_train": np.full((8, 5, 1), "a")}, TypeError, "real numbers"),
+        ({"y_train": np.zeros((7, 1))}, ValueError, "y_train has 7 rows but the windows have 8"),
+        ({"y_train": np.zeros((8, 3))}, ValueError, "horizon=1"),
+        ({"validation_data": np.zeros((8, 5, 1))}, ValueError, "validation_data must be a tuple"),
+        ({"validation_data": (np.zeros((4, 5, 2)), np.zeros((4, 1)))}, ValueError, "X_val"),
+        ({"validation_data": (np.zeros((4, 5, 1)), np.zeros((3, 1)))}, ValueError, "y_val"),
+        ({"epochs": 0}, ValueError, "epochs must be a positive integer, got 0"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"patience": -1}, ValueError, "patience must be an integer >= 0, got -1"),
+        ({"verbose": 3}, ValueError, "verbose must be 0, 1 or 2, got 3"),
+        ({"model": "lstm"}, TypeError, "model must be a keras.Model"),
+    ],
+)
+def test_train_rejects_bad_arguments(change, error, words):
+    model = models.build_forecaster(5, units=2)
+    weights = model.get_weights()
+    arguments = {
+        "model": model,
+        "X_train": np.zeros((8, 5, 1)),
+        "y_train": np.zeros((8, 1)),
+        **change,
+    }
+    with pytest.raises(error) as info:
+        models.train(
+            arguments.pop("model"),
+            arguments.pop("X_train"),
+            arguments.pop("y_train"),
+            **arguments,
+        )
+    assert words in str(info.value)
+    # Arguments are checked before any training: the weights are untouched.
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights(), strict=True))
+
+
+# --------------------------------------------------------------------------- recursive
+
+
+def test_recursive_copy_last_value_is_flat():
+    model = _linear_model([0.0, 0.0, 0.0, 1.0])
+    window = np.array([0.5, -2.0, 3.0, 7.25])
+    forecast = models.recursive_forecast(model, window, 6)
+    assert forecast.shape == (6,)
+    np.testing.assert_array_equal(forecast, np.full(6, 7.25))
+    np.testing.assert_array_equal(window, [0.5, -2.0, 3.0, 7.25])  # input untouched
+
+
+def test_recursive_follows_a_known_recurrence_exactly():
+    # x[t] = x[t-1] + x[t-2] + 1: integers, exact in float32 for these sizes.
+    model = _linear_model([0.0, 1.0, 1.0], bias=1.0)
+    steps = 15
+    expected = [3, 1, 2]
+    for _ in range(steps):
+        expected.append(expected[-1] + expected[-2] + 1)
+    forecast = models.recursive_forecast(model, [3.0, 1.0, 2.0], steps)
+    np.testing.assert_array_equal(forecast, expected[3:])
+
+
+def test_recursive_batch_equals_one_window_at_a_time():
+    helpers.set_seed(0)
+    model = models.build_forecaster(6, units=4)
+    windows = np.random.default_rng(1).normal(size=(5, 6))
+    batch = models.recursive_forecast(model, windows, 4)
+    assert batch.shape == (5, 4)
+    batch3d = models.recursive_forecast(model, windows[:, :, None], 4)
+    np.testing.assert_array_equal(batch, batch3d)
+    for row, window in zip(batch, windows, strict=True):
+        np.testing.assert_allclose(row, models.recursive_forecast(model, window, 4), rtol=1e-5)
+
+
+def test_recursive_first_step_is_the_model_prediction():
+    helpers.set_seed(0)
+    model = models.build_forecaster(6, units=4)
+    windows = np.random.default_rng(1).normal(size=(3, 6))
+    one = models.recursive_forecast(model, windows, 1)
+    direct = model.predict(windows[:, :, None], verbose=0)
+    np.testing.assert_allclose(one, direct, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "model_kwargs, window_values, steps, error, words",
+    [
+        ({}, np.zeros(5), 0, ValueError, "steps must be a positive integer, got 0"),
+        ({}, np.zeros(4), 3, ValueError, "window=5 values per window, got 4"),
+        ({}, np.zeros((2, 5, 2)), 3, ValueError, "must have shape (window,)"),
+        ({}, np.full(5, np.nan), 3, ValueError, "NaN"),
+        ({"horizon": 3}, np.zeros(5), 3, ValueError, "one-step model"),
+        ({"n_features": 2}, np.zeros((1, 5, 2)), 3, ValueError, "n_features=1"),
+    ],
+)
+def test_recursive_rejects_bad_arguments(model_kwargs, window_values, steps, error, words):
+    model = models.build_forecaster(5, units=2, **model_kwargs)
+    with pytest.raises(error) as info:
+        models.recursive_forecast(model, window_values, steps)
+    assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- save / load / export
+
+
+def _trained_model():
+    helpers.set_seed(0)
+    X, y = _toy_data(n=32, horizon=2)
+    model = models.build_forecaster(5, units=4, layers=2, dropout=0.1, horizon=2, cell="gru")
+    models.train(model, X, y, epochs=2)
+    return model, X
+
+
+def test_save_load_round_trip_gives_identical_predictions(tmp_path):
+    model, X = _trained_model()
+    path = models.save_model(model, tmp_path / "model.keras")
+    assert path.is_file()
+    loaded = models.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    assert loaded.count_params() == model.count_params()
+    assert loaded.loss == "mse"  # reloaded compiled, ready to train further
+    models.train(loaded, X, model.predict(X, verbose=0), epochs=1)
+
+
+def test_export_for_serving_is_loadable_without_keras_classes(tmp_path):
+    model, X = _trained_model()
+    directory = models.export_for_serving(model, tmp_path / "served")
+    assert (directory / "saved_model.pb").is_file()
+    expected = model.predict(X, verbose=0)
+    served = tf.saved_model.load(str(directory))
+    np.testing.assert_allclose(served.serve(X.astype("float32")).numpy(), expected, rtol=1e-6)
+    layer = keras.layers.TFSMLayer(str(directory), call_endpoint="serve")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer(X.astype("float32"))), expected, rtol=1e-6
+    )
+
+
+def test_export_prints_nothing(tmp_path, capsys):
+    model = models.build_forecaster(3, units=2)
+    models.export_for_serving(model, tmp_path / "quiet")
+    assert capsys.readouterr().out == ""
+
+
+def test_save_rejects_bare_folder_name_and_load_checks_path(tmp_path):
+    model = models.build_forecaster(3, units=2)
+    with pytest.raises(ValueError, match=r"path must end in '\.keras'.*got 'lstm_model'"):
+        models.save_model(model, tmp_path / "lstm_model")
+    with pytest.raises(FileNotFoundError, match="folder of path does not exist"):
+        models.save_model(model, tmp_path / "missing" / "m.keras")
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
+        models.save_model(model, 3)
+    with pytest.raises(FileNotFoundError, match="no saved model at path"):
+        models.load_model(tmp_path / "absent.keras")
+    with pytest.raises(ValueError, match=r"path must be a '\.keras' file"):
+        models.load_model(tmp_path / "model.h5")
+    with pytest.raises(ValueError, match="directory is a folder for a SavedModel"):
+        models.export_for_serving(model, tmp_path / "model.keras")
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        models.export_for_serving(model, tmp_path / "a_file")
+
+
+def test_load_model_uses_safe_mode(tmp_path):
+    # A Lambda layer stores Python bytecode; safe mode must refuse to run it.
+    model = keras.Sequential(
+        [keras.Input((3, 1)), keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Flatten()]
+    )
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match="safe_mode"):
+        models.load_model(path)
