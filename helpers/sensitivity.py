@@ -1,0 +1,1171 @@
+"""Gradient sensitivity of a Keras forecaster, written on ``tf.GradientTape``.
+
+For a model :math:`f` taking windows ``x`` of shape ``(batch, timesteps, features)``
+and one chosen output :math:`f_k` (``output_index=k``):
+
+- :func:`saliency`: :math:`\\partial f_k / \\partial x_{t,j}` for every input value,
+  the whole batch in one forward and one backward pass.
+- :func:`gradient_times_input`: :math:`x_{t,j}\\, \\partial f_k / \\partial x_{t,j}`.
+- :func:`integrated_gradients`: :math:`(x - x')_{t,j}` times the mean of
+  :math:`\\partial f_k / \\partial x_{t,j}` along the straight path from a baseline
+  :math:`x'` to :math:`x`, by the trapezoid rule, with :func:`completeness_gap` to check it and
+  :func:`path_outputs` to look at the path.
+- :func:`smoothgrad`: saliency averaged over noisy copies of the input.
+- :func:`perturbation_sensitivity`: hide (occlude) or nudge one cell, one time step or
+  one feature at a time and watch the prediction; forward passes only.
+- :func:`rank_features`, :func:`rank_timesteps`, :func:`rank_cells`,
+  :func:`rank_correlation`: turn maps into rankings and compare them.
+- :func:`to_raw_units`: gradients and attributions from scaled to raw units.
+- :func:`randomize_weights`: the same architecture with fresh or shuffled weights,
+  for the model-randomisation sanity check.
+
+Every method calls the model with ``training=False`` and assumes, as every
+forecaster in this collection does, that the model treats the windows of a
+batch independently (no layer mixes samples at inference); then the gradient
+of the batch's summed output is each window's own gradient, which is why one
+backward pass serves the whole batch. Results are float64 NumPy arrays
+computed in the model's own dtype.
+"""
+
+from __future__ import annotations
+
+import numbers
+import weakref
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from helpers._tf import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
+
+__all__ = [
+    "saliency",
+    "gradient_times_input",
+    "integrated_gradients",
+    "completeness_gap",
+    "path_outputs",
+    "smoothgrad",
+    "perturbation_sensitivity",
+    "rank_features",
+    "rank_timesteps",
+    "rank_cells",
+    "rank_correlation",
+    "to_raw_units",
+    "randomize_weights",
+]
+
+#: Windows evaluated per call of the model by the methods that build many copies.
+DEFAULT_BATCH_SIZE = 4096
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_int(name, value, *, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value}")
+    return int(value)
+
+
+def _check_number(name, value, *, minimum=None, positive=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _check_model(model):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError) as error:
+        raise ValueError(
+            "model must be built with a known input shape, e.g. with keras.Input(...)"
+        ) from error
+    if not (isinstance(shape, tuple) and len(shape) == 3):
+        raise ValueError(
+            "model must take one input of shape (batch, timesteps, features), "
+            f"got input shape {shape}"
+        )
+
+
+def _model_dtype(model):
+    inputs = getattr(model, "inputs", None)
+    if inputs:
+        return keras.backend.standardize_dtype(inputs[0].dtype)
+    return keras.backend.standardize_dtype(model.compute_dtype)
+
+
+def _n_outputs(model):
+    shape = model.output_shape
+    if not isinstance(shape, tuple):
+        raise ValueError(f"model must have a single output, got output shape {shape}")
+    return int(np.prod(shape[1:], dtype=int)) if len(shape) > 1 else 1
+
+
+def _check_output_index(model, output_index):
+    if isinstance(output_index, bool) or not isinstance(output_index, numbers.Integral):
+        raise TypeError(
+            f"output_index must be an integer, got {type(output_index).__name__} {output_index!r}"
+        )
+    k = _n_outputs(model)
+    if not -k <= output_index < k:
+        raise ValueError(
+            f"output_index must be in [0, {k - 1}] for a model with {k} output(s) per "
+            f"window (or -{k}..-1 counting from the end), got {output_index}"
+        )
+    return int(output_index) % k
+
+
+def _check_x(model, x, name="x"):
+    """Return ``x`` as an array of the model's dtype, shape ``(n, timesteps, features)``."""
+    array = np.asarray(x)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != 3:
+        raise ValueError(
+            f"{name} must be 3-D (n_samples, n_timesteps, n_features), got shape {array.shape}; "
+            "for a single window use x[None]"
+        )
+    _, timesteps, features = model.input_shape
+    if timesteps is not None and array.shape[1] != timesteps:
+        raise ValueError(
+            f"{name} has {array.shape[1]} time steps per window, the model expects {timesteps}"
+        )
+    if features is not None and array.shape[2] != features:
+        raise ValueError(f"{name} has {array.shape[2]} features, the model expects {features}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} holds no windows (shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return np.array(array, dtype=_model_dtype(model))  # a copy: the caller's array is untouched
+
+
+def _check_baseline(baseline, x, name="baseline"):
+    """Broadcast ``baseline`` (None, scalar, (T, F) or (n, T, F)) to ``x``'s shape."""
+    if baseline is None:
+        return np.zeros_like(x)
+    array = np.asarray(baseline)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if (
+        array.ndim not in (0, 2, 3)
+        or (array.ndim and array.shape[-2:] != x.shape[1:])
+        or (array.ndim == 3 and array.shape[0] not in (1, x.shape[0]))
+    ):
+        raise ValueError(
+            f"{name} must be None, a number, one window of shape {x.shape[1:]} or one per "
+            f"window of shape {x.shape}, got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return np.broadcast_to(array, x.shape).astype(x.dtype)
+
+
+def _check_attributions(attributions, name="attributions"):
+    array = np.asarray(attributions)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim == 2:
+        array = array[None]
+    if array.ndim != 3 or array.size == 0:
+        raise ValueError(
+            f"{name} must be 3-D (n_samples, n_timesteps, n_features) or one 2-D map "
+            f"(n_timesteps, n_features), got shape {np.asarray(attributions).shape}"
+        )
+    return array.astype(float)
+
+
+def _check_names(feature_names, n_features):
+    if feature_names is None:
+        return [f"feature {j}" for j in range(n_features)]
+    if isinstance(feature_names, str) or not isinstance(feature_names, Sequence | pd.Index):
+        raise TypeError(
+            f"feature_names must be a list of names, got {type(feature_names).__name__}"
+        )
+    names = [str(name) for name in feature_names]
+    if len(names) != n_features:
+        raise ValueError(
+            f"feature_names must have one name per feature ({n_features}), got {len(names)}"
+        )
+    return names
+
+
+# --------------------------------------------------------------------------- compiled passes
+
+# One traced tf.function per (model, kind, output index), kept while the model lives.
+# The functions reach the model through a weak reference, so the cache never keeps a
+# model alive.
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(model, kind, index):
+    per_model = _COMPILED.setdefault(model, {})
+    key = (kind, index)
+    if key not in per_model:
+        ref = weakref.ref(model)
+        _, timesteps, features = model.input_shape
+        spec = tf.TensorSpec((None, timesteps, features), _model_dtype(model))
+
+        def output(x):
+            y = ref()(x, training=False)  # (batch, ...)
+            return tf.reshape(y, (tf.shape(y)[0], -1))[:, index]  # (batch,)
+
+        if kind == "forward":
+            per_model[key] = tf.function(output, input_signature=[spec])
+        else:
+
+            def output_and_gradient(x):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = output(x)  # (batch,)
+                return y, tape.gradient(y, x)  # (batch,), (batch, timesteps, features)
+
+            per_model[key] = tf.function(output_and_gradient, input_signature=[spec])
+    return per_model[key]
+
+
+def _forward(model, x, index, batch_size=None):
+    """f_k(x) for windows ``x`` (n, T, F), in chunks of ``batch_size`` windows: (n,)."""
+    fn = _compiled(model, "forward", index)
+    step = len(x) if batch_size is None else batch_size
+    return np.concatenate(
+        [fn(tf.constant(x[i : i + step])).numpy() for i in range(0, len(x), step)]
+    )
+
+
+def _gradient(model, x, index):
+    """(f_k(x), d f_k / dx) for windows ``x`` (n, T, F) in one pass: (n,), (n, T, F)."""
+    y, g = _compiled(model, "gradient", index)(tf.constant(x))
+    return y.numpy(), g.numpy()
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+def saliency(model, x, *, output_index=0):
+    """Signed gradient of one output with respect to every input value.
+
+    .. math:: S_{i,t,j} = \\frac{\\partial f_k(x_i)}{\\partial x_{i,t,j}}
+
+    The whole batch takes one forward and one backward pass (the model is called
+    with ``training=False``). The magnitude says how strongly the prediction
+    reacts to a small change of that value, the sign in which direction; both
+    are in output units per input unit, i.e. the units the model was trained on.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Input ``(batch, timesteps, features)``; output ``(batch, horizon)`` (any
+        output shape is flattened per window).
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    output_index : int, default 0
+        Which output per window to explain, e.g. the horizon step; negative
+        values count from the end.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, n_timesteps, n_features)
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``x`` is not numeric.
+    ValueError
+        If ``x`` is not 3-D, does not match the model's input shape, is empty or
+        holds NaN, or ``output_index`` is out of range.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((3, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1, use_bias=False)])
+    >>> model.set_weights([np.array([[1.0], [2.0], [3.0]])])
+    >>> saliency(model, np.zeros((2, 3, 1)))[:, :, 0]
+    array([[1., 2., 3.],
+           [1., 2., 3.]])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    index = _check_output_index(model, output_index)
+    return _gradient(model, x, index)[1].astype(np.float64)
+
+
+def gradient_times_input(model, x, *, output_index=0):
+    """Gradient times input, :math:`x_{i,t,j}\\, \\partial f_k(x_i) / \\partial x_{i,t,j}`.
+
+    A first-order estimate of how much each value contributes to the prediction
+    relative to an all-zero input (the training mean, in standardised units).
+    Costs what :func:`saliency` costs: one forward and one backward pass.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    output_index : int, default 0
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, n_timesteps, n_features)
+        In output units.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`saliency`.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1, use_bias=False)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]])])
+    >>> gradient_times_input(model, np.array([[[3.0], [4.0]]]))[0, :, 0]
+    array([ 6., -4.])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    index = _check_output_index(model, output_index)
+    return (x * _gradient(model, x, index)[1]).astype(np.float64)
+
+
+def _path_chunks(n, steps, batch_size):
+    """Yield (alpha index, first sample, last sample + 1) segments of <= batch_size windows.
+
+    The (steps + 1) * n interpolated windows are ordered alpha-major; each chunk is
+    a run of them, split where the alpha index changes.
+    """
+    total = (steps + 1) * n
+    for start in range(0, total, batch_size):
+        stop = min(start + batch_size, total)
+        k = start
+        segments = []
+        while k < stop:
+            a, s0 = divmod(k, n)
+            s1 = min(n, s0 + (stop - k))
+            segments.append((a, s0, s1))
+            k += s1 - s0
+        yield segments
+
+
+def integrated_gradients(
+    model, x, *, baseline=None, steps=64, output_index=0, batch_size=DEFAULT_BATCH_SIZE
+):
+    """Integrated gradients along the straight line from a baseline to each window.
+
+    .. math::
+
+        IG_{i,t,j} = (x - x')_{i,t,j} \\int_0^1
+        \\frac{\\partial f_k(x' + \\alpha (x - x'))}{\\partial x_{t,j}}\\, d\\alpha
+        \\approx (x - x')_{i,t,j}\\, \\frac{1}{m} \\sum_{s=0}^{m} w_s\\,
+        \\frac{\\partial f_k(x' + \\tfrac{s}{m} (x - x'))}{\\partial x_{t,j}}
+
+    with the trapezoid weights :math:`w_0 = w_m = 1/2`, otherwise 1, and
+    :math:`m` = ``steps``. The attributions add up to the change of the output,
+    :math:`\\sum_{t,j} IG_{i,t,j} = f_k(x_i) - f_k(x'_i)` ("completeness"), up to
+    the error of the quadrature: see :func:`completeness_gap`.
+
+    Cost: ``(steps + 1) * n_samples`` windows through one forward and one backward
+    pass each, evaluated ``batch_size`` windows at a time.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    baseline : None, float or array-like, optional
+        The reference input :math:`x'`: None means zeros (the training mean when
+        the inputs are standardised); a number; one window ``(n_timesteps,
+        n_features)`` for every sample; or one per sample, shaped like ``x``.
+    steps : int, default 64
+        Number of intervals :math:`m` of the trapezoid rule (``steps + 1`` gradients).
+    output_index : int, default 0
+    batch_size : int, default 4096
+        Interpolated windows per forward/backward pass (memory versus speed).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, n_timesteps, n_features)
+        In output units.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`saliency`; also if ``steps`` or ``batch_size`` is not a
+        positive integer or ``baseline`` has the wrong shape.
+
+    Examples
+    --------
+    On a linear model the attributions are exactly :math:`w \\cdot (x - x')`:
+
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]]), np.array([5.0])])
+    >>> integrated_gradients(model, np.array([[[3.0], [4.0]]]), steps=4)[0, :, 0]
+    array([ 6., -4.])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    baseline = _check_baseline(baseline, x)
+    index = _check_output_index(model, output_index)
+    steps = _check_int("steps", steps)
+    batch_size = _check_int("batch_size", batch_size)
+    n = len(x)
+    alphas = np.linspace(0.0, 1.0, steps + 1)  # (steps + 1,)
+    weights = np.ones(steps + 1)
+    weights[[0, -1]] = 0.5  # trapezoid rule
+    delta = x - baseline  # (n, T, F)
+    total = np.zeros(x.shape)  # sum_s w_s * gradient at alpha_s, (n, T, F)
+    for segments in _path_chunks(n, steps, batch_size):
+        chunk = np.concatenate(
+            [baseline[s0:s1] + alphas[a] * delta[s0:s1] for a, s0, s1 in segments]
+        ).astype(x.dtype)  # (<= batch_size, T, F)
+        grads = _gradient(model, chunk, index)[1]
+        k = 0
+        for a, s0, s1 in segments:
+            total[s0:s1] += weights[a] * grads[k : k + s1 - s0]
+            k += s1 - s0
+    return delta.astype(np.float64) * total / steps
+
+
+def completeness_gap(model, x, attributions, *, baseline=None, output_index=0):
+    """Each window's completeness gap, :math:`\\sum_{t,j} A_{i,t,j} - (f_k(x_i) - f_k(x'_i))`.
+
+    Integrated gradients computed exactly would give a gap of zero; the
+    trapezoid rule leaves a gap that shrinks as ``steps`` grows (quickly where
+    the model is smooth along the path, slowly where it saturates). Pass the
+    same ``baseline`` and ``output_index`` used for the attributions.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    attributions : array-like, shape (n_samples, n_timesteps, n_features)
+        E.g. from :func:`integrated_gradients`.
+    baseline : None, float or array-like, optional
+        As for :func:`integrated_gradients`.
+    output_index : int, default 0
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,)
+        In output units; compare it with ``f(x) - f(baseline)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`integrated_gradients`, or if ``attributions`` is not shaped like ``x``.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]]), np.array([5.0])])
+    >>> x = np.array([[[3.0], [4.0]]])
+    >>> completeness_gap(model, x, integrated_gradients(model, x, steps=2))
+    array([0.])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    baseline = _check_baseline(baseline, x)
+    index = _check_output_index(model, output_index)
+    attributions = np.asarray(attributions)
+    if attributions.shape != x.shape:
+        raise ValueError(
+            f"attributions must have the shape of x {x.shape}, got {attributions.shape}"
+        )
+    change = _forward(model, x, index).astype(np.float64) - _forward(model, baseline, index)
+    return attributions.astype(np.float64).sum(axis=(1, 2)) - change
+
+
+def path_outputs(model, x, *, baseline=None, steps=64, output_index=0):
+    """The chosen output along the straight path from the baseline to each window.
+
+    :math:`f_k(x' + \\alpha (x - x'))` for :math:`\\alpha = 0, 1/m, \\dots, 1`. A
+    curve that rises early and then stays flat shows saturation: near the
+    input itself the gradient is small although the input matters, which is why
+    integrated gradients look along the whole path.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    baseline : None, float or array-like, optional
+        As for :func:`integrated_gradients`.
+    steps : int, default 64
+    output_index : int, default 0
+
+    Returns
+    -------
+    alphas : ndarray, shape (steps + 1,)
+    outputs : ndarray of float64, shape (n_samples, steps + 1)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`integrated_gradients`.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((1, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1)])
+    >>> model.set_weights([np.array([[2.0]]), np.array([1.0])])
+    >>> alphas, outputs = path_outputs(model, np.array([[[1.0]]]), steps=2)
+    >>> alphas, outputs
+    (array([0. , 0.5, 1. ]), array([[1., 2., 3.]]))
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    baseline = _check_baseline(baseline, x)
+    index = _check_output_index(model, output_index)
+    steps = _check_int("steps", steps)
+    alphas = np.linspace(0.0, 1.0, steps + 1)
+    path = baseline[None] + alphas[:, None, None, None] * (x - baseline)[None]  # (m+1, n, T, F)
+    outputs = _forward(
+        model, path.reshape((-1,) + x.shape[1:]).astype(x.dtype), index, DEFAULT_BATCH_SIZE
+    )
+    return alphas, outputs.reshape(steps + 1, len(x)).T.astype(np.float64)
+
+
+def _generator(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def smoothgrad(
+    model, x, *, noise=0.1, samples=32, seed=0, output_index=0, batch_size=DEFAULT_BATCH_SIZE
+):
+    """SmoothGrad: the saliency averaged over noisy copies of each window.
+
+    .. math::
+
+        SG_{i,t,j} = \\frac{1}{N} \\sum_{s=1}^{N}
+        \\frac{\\partial f_k(x_i + \\varepsilon_s)}{\\partial x_{i,t,j}},
+        \\qquad \\varepsilon_s \\sim \\mathcal N(0, \\sigma^2 I)
+
+    Averaging removes the sharp, noisy fluctuations of the raw gradient. With
+    ``noise=0`` it is exactly :func:`saliency`. Cost: ``samples * n_samples``
+    windows through one forward and one backward pass each.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    noise : float, default 0.1
+        :math:`\\sigma`, the noise's standard deviation in the units of ``x``
+        (0.1 = a tenth of a standard deviation for standardised inputs).
+    samples : int, default 32
+        :math:`N`, noisy copies per window.
+    seed : int or numpy.random.Generator, default 0
+    output_index : int, default 0
+    batch_size : int, default 4096
+        Noisy windows per forward/backward pass.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, n_timesteps, n_features)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`saliency`; also if ``noise`` is negative, ``samples`` or
+        ``batch_size`` is not a positive integer, or ``seed`` is invalid.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1, use_bias=False)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]])])
+    >>> smoothgrad(model, np.ones((1, 2, 1)), noise=0.5, samples=4)[0, :, 0]
+    array([ 2., -1.])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    index = _check_output_index(model, output_index)
+    noise = _check_number("noise", noise, minimum=0.0)
+    samples = _check_int("samples", samples)
+    batch_size = _check_int("batch_size", batch_size)
+    rng = _generator(seed)
+    n = len(x)
+    total = np.zeros(x.shape)
+    for segments in _path_chunks(n, samples - 1, batch_size):
+        parts = [x[s0:s1] + noise * rng.standard_normal(x[s0:s1].shape) for _, s0, s1 in segments]
+        grads = _gradient(model, np.concatenate(parts).astype(x.dtype), index)[1]
+        k = 0
+        for _, s0, s1 in segments:
+            total[s0:s1] += grads[k : k + s1 - s0]
+            k += s1 - s0
+    return total / samples
+
+
+# --------------------------------------------------------------------------- perturbation
+
+_UNITS = ("cell", "timestep", "feature")
+_MODES = ("occlude", "nudge")
+
+
+def perturbation_sensitivity(
+    model,
+    x,
+    *,
+    unit="cell",
+    mode="occlude",
+    value=0.0,
+    delta=0.1,
+    output_index=0,
+    batch_size=DEFAULT_BATCH_SIZE,
+):
+    """Change of the prediction when one input cell, time step or feature is perturbed.
+
+    For each perturbed unit :math:`u` (a set of cells of the window):
+
+    - ``mode="occlude"``: hide the unit by replacing its values with ``value``
+      (0 = the training mean for standardised inputs) and return
+      :math:`f_k(x) - f_k(x_{u \\leftarrow value})`, what the hidden values
+      contributed (positive: they pushed the prediction up).
+    - ``mode="nudge"``: add ``delta`` to the unit's values and return the slope
+      :math:`(f_k(x + \\delta\\, 1_u) - f_k(x)) / \\delta`; for ``unit="cell"``
+      this is a one-sided finite-difference estimate of :func:`saliency`.
+
+    Only forward passes: ``1 + n_units`` per window (``n_units`` = timesteps *
+    features, timesteps or features), all batched ``batch_size`` windows at a time.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    unit : {"cell", "timestep", "feature"}, default "cell"
+        Perturb one value, one whole time step (all features) or one whole
+        feature (all time steps) at a time.
+    mode : {"occlude", "nudge"}, default "occlude"
+    value : float, default 0.0
+        Replacement value for ``mode="occlude"``.
+    delta : float, default 0.1
+        Step for ``mode="nudge"``, nonzero.
+    output_index : int, default 0
+    batch_size : int, default 4096
+
+    Returns
+    -------
+    ndarray of float64
+        Shape ``(n_samples, n_timesteps, n_features)`` for ``unit="cell"``,
+        ``(n_samples, n_timesteps)`` for ``"timestep"``, ``(n_samples,
+        n_features)`` for ``"feature"``. In output units (occlude) or output
+        units per input unit (nudge).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`saliency`; also for an unknown ``unit`` or ``mode``, a
+        zero ``delta`` or a non-finite ``value``.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1, use_bias=False)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]])])
+    >>> perturbation_sensitivity(model, np.array([[[3.0], [4.0]]]))[0, :, 0]
+    array([ 6., -4.])
+    >>> perturbation_sensitivity(model, np.array([[[3.0], [4.0]]]), unit="feature")
+    array([[2.]])
+    """
+    _check_model(model)
+    x = _check_x(model, x)
+    index = _check_output_index(model, output_index)
+    if unit not in _UNITS:
+        raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    value = _check_number("value", value)
+    delta = _check_number("delta", delta)
+    if delta == 0:
+        raise ValueError("delta must be nonzero, got 0.0")
+    batch_size = _check_int("batch_size", batch_size)
+    n, timesteps, features = x.shape
+    if unit == "cell":
+        masks = np.eye(timesteps * features, dtype=bool).reshape(-1, timesteps, features)
+        out_shape = (n, timesteps, features)
+    elif unit == "timestep":
+        masks = np.repeat(np.eye(timesteps, dtype=bool)[:, :, None], features, axis=2)
+        out_shape = (n, timesteps)
+    else:
+        masks = np.repeat(np.eye(features, dtype=bool)[:, None, :], timesteps, axis=1)
+        out_shape = (n, features)
+    base = _forward(model, x, index, batch_size).astype(np.float64)  # (n,)
+    changed = np.empty((len(masks), n))  # f_k(perturbed), (n_units, n)
+    for segments in _path_chunks(n, len(masks) - 1, batch_size):
+        if mode == "occlude":
+            parts = [np.where(masks[u], value, x[s0:s1]) for u, s0, s1 in segments]
+        else:
+            parts = [x[s0:s1] + delta * masks[u] for u, s0, s1 in segments]
+        outputs = _forward(model, np.concatenate(parts).astype(x.dtype), index)
+        k = 0
+        for u, s0, s1 in segments:
+            changed[u, s0:s1] = outputs[k : k + s1 - s0]
+            k += s1 - s0
+    effect = base[None] - changed if mode == "occlude" else (changed - base[None]) / delta
+    return effect.T.reshape(out_shape)
+
+
+# --------------------------------------------------------------------------- rankings
+
+
+def _ranked(frame):
+    frame["share"] = frame["mean_abs"] / frame["mean_abs"].sum() if frame["mean_abs"].sum() else 0.0
+    frame = frame.sort_values("mean_abs", ascending=False, kind="stable")
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    return frame
+
+
+def rank_features(attributions, *, feature_names=None):
+    """Rank the features by mean absolute attribution over windows and time steps.
+
+    Parameters
+    ----------
+    attributions : array-like, shape (n_samples, n_timesteps, n_features)
+        Any map from this module (or one 2-D map ``(n_timesteps, n_features)``).
+    feature_names : sequence of str, optional
+        One per feature; ``"feature 0"``, ... when None.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by feature name, most important first, with columns
+        ``mean_abs`` (mean of :math:`|A|`), ``share`` (its fraction of the
+        total) and ``rank`` (1 = most important).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``attributions`` is not numeric and 2-D/3-D, or ``feature_names``
+        does not name every feature.
+
+    Examples
+    --------
+    >>> a = np.zeros((2, 3, 2)); a[:, :, 1] = -1.0; a[:, 0, 0] = 0.3
+    >>> rank_features(a, feature_names=["volume", "price"])
+             mean_abs  share  rank
+    feature
+    price         1.0   0.90     1
+    volume        0.1   0.10     2
+    """
+    a = _check_attributions(attributions)
+    names = _check_names(feature_names, a.shape[2])
+    frame = pd.DataFrame(
+        {"mean_abs": np.abs(a).mean(axis=(0, 1))}, index=pd.Index(names, name="feature")
+    )
+    return _ranked(frame)
+
+
+def rank_timesteps(attributions, *, feature=None, feature_names=None):
+    """Rank the time steps of the window by mean absolute attribution.
+
+    A step is labelled by its ``lag``: 1 is the last value in the window (the
+    most recent), ``n_timesteps`` the first; ``step`` is its position 0..T-1.
+
+    Parameters
+    ----------
+    attributions : array-like, shape (n_samples, n_timesteps, n_features)
+    feature : int or str, optional
+        Rank the steps of one feature only (position, or name from
+        ``feature_names``); None averages over all features.
+    feature_names : sequence of str, optional
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``lag``, most important first, columns ``step``,
+        ``mean_abs``, ``share``, ``rank``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`rank_features`, or for an unknown ``feature``.
+
+    Examples
+    --------
+    >>> a = np.zeros((1, 3, 2)); a[0, 2, 0] = 2.0; a[0, 0, 1] = -1.0
+    >>> rank_timesteps(a, feature_names=["price", "volume"])
+         step  mean_abs  share  rank
+    lag
+    1       2       1.0  0.667     1
+    3       0       0.5  0.333     2
+    2       1       0.0  0.000     3
+    >>> list(rank_timesteps(a, feature="volume", feature_names=["price", "volume"]).index)
+    [3, 2, 1]
+    """
+    a = _check_attributions(attributions)
+    names = _check_names(feature_names, a.shape[2])
+    if feature is None:
+        values = np.abs(a).mean(axis=(0, 2))
+    else:
+        values = np.abs(a[:, :, _feature_position(feature, names)]).mean(axis=0)
+    timesteps = a.shape[1]
+    frame = pd.DataFrame(
+        {"step": np.arange(timesteps), "mean_abs": values},
+        index=pd.Index(timesteps - np.arange(timesteps), name="lag"),
+    )
+    return _ranked(frame)
+
+
+def _feature_position(feature, names):
+    if isinstance(feature, str):
+        if feature not in names:
+            raise ValueError(f"feature must be one of {names}, got {feature!r}")
+        return names.index(feature)
+    if isinstance(feature, bool) or not isinstance(feature, numbers.Integral):
+        raise TypeError(f"feature must be an int or a name, got {type(feature).__name__}")
+    if not 0 <= feature < len(names):
+        raise ValueError(f"feature must be in [0, {len(names) - 1}], got {feature}")
+    return int(feature)
+
+
+def rank_cells(attributions, *, feature_names=None):
+    """Rank every (feature, lag) cell of the window by mean absolute attribution.
+
+    Parameters
+    ----------
+    attributions : array-like, shape (n_samples, n_timesteps, n_features)
+    feature_names : sequence of str, optional
+
+    Returns
+    -------
+    DataFrame
+        One row per cell, most important first, columns ``feature``, ``lag``
+        (1 = last step of the window), ``step``, ``mean_abs``, ``share``, ``rank``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`rank_features`.
+
+    Examples
+    --------
+    >>> a = np.zeros((1, 3, 2)); a[0, 2, 0] = 2.0; a[0, 0, 1] = -1.0
+    >>> rank_cells(a, feature_names=["price", "volume"]).head(2)
+      feature  lag  step  mean_abs     share  rank
+    0   price    1     2       2.0  0.666667     1
+    1  volume    3     0       1.0  0.333333     2
+    """
+    a = _check_attributions(attributions)
+    names = _check_names(feature_names, a.shape[2])
+    _, timesteps, features = a.shape
+    step, feat = np.meshgrid(np.arange(timesteps), np.arange(features), indexing="ij")
+    frame = pd.DataFrame(
+        {
+            "feature": np.array(names, dtype=object)[feat.ravel()],
+            "lag": timesteps - step.ravel(),
+            "step": step.ravel(),
+            "mean_abs": np.abs(a).mean(axis=0).ravel(),
+        }
+    )
+    return _ranked(frame).reset_index(drop=True)
+
+
+def rank_correlation(a, b):
+    """Spearman rank correlation of two maps' mean absolute attribution per cell.
+
+    Each map is reduced to the mean :math:`|A|` over windows of every
+    (time step, feature) cell; the result is the Pearson correlation of the
+    ranks of those cell values (ties get their average rank). 1 means the
+    two maps order the cells the same way, 0 no relation.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n_samples, n_timesteps, n_features) or (n_timesteps, n_features)
+        Two maps of the same window shape (the number of windows may differ).
+
+    Returns
+    -------
+    float
+        In [-1, 1]; NaN if one map is constant.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a map is not numeric and 2-D/3-D, or their window shapes differ.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> rank_correlation(a, a ** 2), rank_correlation(a, -a[::-1, ::-1])
+    (1.0, -1.0)
+    """
+    a = _check_attributions(a, "a")
+    b = _check_attributions(b, "b")
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError(
+            f"a and b must have the same window shape, got {a.shape[1:]} and {b.shape[1:]}"
+        )
+    ra = pd.Series(np.abs(a).mean(axis=0).ravel()).rank().to_numpy()
+    rb = pd.Series(np.abs(b).mean(axis=0).ravel()).rank().to_numpy()
+    if np.ptp(ra) == 0 or np.ptp(rb) == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _column_position(column, columns, n_columns, name):
+    if isinstance(column, str):
+        if columns is None:
+            raise ValueError(
+                f"{name} is a name ({column!r}) but the scaler has no column names: "
+                "pass columns=... (e.g. ScaledSplit.columns) or integer positions"
+            )
+        if column not in columns:
+            raise ValueError(f"{name} must be one of {columns}, got {column!r}")
+        return columns.index(column)
+    if isinstance(column, bool) or not isinstance(column, numbers.Integral):
+        raise TypeError(f"{name} must be an int position or a column name, got {column!r}")
+    if not 0 <= column < n_columns:
+        raise ValueError(f"{name} must be in [0, {n_columns - 1}], got {column}")
+    return int(column)
+
+
+def _scaler_slopes(scaler):
+    """d(scaled)/d(raw) of every column of a fitted per-column affine scaler: (n_columns,)."""
+    n_columns = getattr(scaler, "n_features_in_", None)
+    if not hasattr(scaler, "transform") or n_columns is None:
+        raise TypeError(
+            "scaler must be a fitted scikit-learn scaler (with transform and n_features_in_), "
+            f"got {type(scaler).__name__}"
+        )
+    probes = np.vstack([np.zeros(n_columns), np.eye(n_columns), 2 * np.eye(n_columns)])
+    names = getattr(scaler, "feature_names_in_", None)
+    if names is not None:
+        probes = pd.DataFrame(probes, columns=names)
+    out = np.asarray(scaler.transform(probes), dtype=float)
+    one = out[1 : 1 + n_columns] - out[0]  # (columns, columns)
+    two = out[1 + n_columns :] - out[0]
+    slopes = np.diag(one).copy()
+    if not (
+        np.allclose(one, np.diag(slopes), atol=1e-12 * max(1.0, np.abs(one).max()))
+        and np.allclose(two, 2 * one, rtol=1e-9)
+        and np.all(slopes != 0)
+    ):
+        raise ValueError(
+            "scaler must scale each column by its own affine map (StandardScaler, "
+            f"MinMaxScaler, RobustScaler, MaxAbsScaler), got {type(scaler).__name__} that "
+            "mixes columns, is not affine or maps a column to a constant"
+        )
+    return slopes
+
+
+def to_raw_units(
+    values, scaler, *, target_column, feature_columns=None, columns=None, kind="gradient"
+):
+    """Convert gradients or attributions from scaled units to raw (data) units.
+
+    A model trained on scaled data computes :math:`\\tilde y = f(\\tilde x)` with
+    :math:`\\tilde x_j = a_j x_j + b_j` per input column and :math:`\\tilde y = a_y
+    y + b_y` for the target. By the chain rule
+
+    .. math::
+
+        \\frac{\\partial y}{\\partial x_j}
+        = \\frac{\\partial y}{\\partial \\tilde y}
+          \\frac{\\partial \\tilde y}{\\partial \\tilde x_j}
+          \\frac{\\partial \\tilde x_j}{\\partial x_j}
+        = \\frac{a_j}{a_y}\\, \\frac{\\partial \\tilde y}{\\partial \\tilde x_j}.
+
+    For a ``StandardScaler`` (:math:`a = 1/\\sigma`, ``scale_`` = :math:`\\sigma`)
+    the raw gradient is the scaled gradient **divided by the input column's
+    scale_ and multiplied by the target's scale_**; for a ``MinMaxScaler``
+    (whose ``scale_`` is the multiplier :math:`a`) it is multiplied by the input's
+    ``scale_`` and divided by the target's. The slopes :math:`a` are measured from
+    ``scaler.transform`` itself, so any per-column affine scikit-learn scaler works.
+
+    Attributions (gradient x input, integrated gradients, occlusion) are already
+    "output per contribution": :math:`\\partial \\tilde y/\\partial \\tilde x_j \\cdot
+    \\Delta \\tilde x_j = \\partial \\tilde y/\\partial x_j \\cdot \\Delta x_j`, so with
+    ``kind="attribution"`` only the target factor :math:`1/a_y` applies and their
+    ranking does not change. Raw gradients are "per unit of each input": they
+    change with the units a column happens to be recorded in.
+
+    Parameters
+    ----------
+    values : array-like, shape (..., n_features)
+        Gradients (or attributions) with respect to scaled inputs, last axis the
+        features, e.g. ``(n_samples, n_timesteps, n_features)``.
+    scaler : fitted scikit-learn scaler
+        The one that scaled the data, fitted on all columns (features and target),
+        e.g. ``ScaledSplit.scaler``.
+    target_column : int, str or None
+        The target's column in the scaler, or None if the model's output is not
+        scaled (raw units already).
+    feature_columns : sequence of int or str, optional
+        The scaler's column of each feature of ``values``, in order; None means
+        columns ``0..n_features-1``.
+    columns : sequence of str, optional
+        The scaler's column names, to resolve names (e.g. ``ScaledSplit.columns``);
+        defaults to ``scaler.feature_names_in_`` when it has them.
+    kind : {"gradient", "attribution"}, default "gradient"
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``values``
+        Output units per input unit (gradient) or output units (attribution).
+
+    Raises
+    ------
+    TypeError
+        If ``scaler`` is not a fitted scikit-learn scaler or a column is not an int/str.
+    ValueError
+        If the scaler is not per-column affine, a column is unknown, the number
+        of ``feature_columns`` differs from the last axis of ``values``, or
+        ``kind`` is unknown.
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> data = np.array([[0.0, 0.0], [2.0, 20.0], [4.0, 40.0]])  # x: sd 1.63, y: sd 16.3
+    >>> scaler = StandardScaler().fit(data)
+    >>> to_raw_units(np.array([[[1.0]]]), scaler, target_column=1, feature_columns=[0])
+    array([[[10.]]])
+    """
+    if kind not in ("gradient", "attribution"):
+        raise ValueError(f"kind must be 'gradient' or 'attribution', got {kind!r}")
+    slopes = _scaler_slopes(scaler)
+    n_columns = len(slopes)
+    if columns is None and getattr(scaler, "feature_names_in_", None) is not None:
+        columns = list(scaler.feature_names_in_)
+    if columns is not None:
+        columns = [str(c) if not isinstance(c, str) else c for c in columns]
+        if len(columns) != n_columns:
+            raise ValueError(
+                f"columns must name the scaler's {n_columns} columns, got {len(columns)}"
+            )
+    array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"values must hold real numbers, got dtype {array.dtype}")
+    if array.ndim == 0:
+        raise ValueError("values must have a features axis (last axis), got a scalar")
+    n_features = array.shape[-1]
+    if feature_columns is None:
+        if n_features > n_columns:
+            raise ValueError(
+                f"values has {n_features} features but the scaler only {n_columns} columns"
+            )
+        positions = list(range(n_features))
+    else:
+        if isinstance(feature_columns, str) or not isinstance(feature_columns, Sequence):
+            raise TypeError(
+                "feature_columns must be a list of positions or names, got "
+                f"{type(feature_columns).__name__}"
+            )
+        if len(feature_columns) != n_features:
+            raise ValueError(
+                f"feature_columns must give one column per feature ({n_features}), "
+                f"got {len(feature_columns)}"
+            )
+        positions = [
+            _column_position(c, columns, n_columns, "feature_columns") for c in feature_columns
+        ]
+    target_factor = 1.0
+    if target_column is not None:
+        target_factor = (
+            1.0 / slopes[_column_position(target_column, columns, n_columns, "target_column")]
+        )
+    factor = target_factor * (slopes[positions] if kind == "gradient" else 1.0)
+    return array.astype(np.float64) * factor
+
+
+# --------------------------------------------------------------------------- randomisation
+
+
+def randomize_weights(model, *, method="reinitialize", seed=0, layers=None):
+    """A copy of ``model`` with the same architecture and randomised weights.
+
+    The model-randomisation sanity check (Adebayo et al., 2018): an explanation
+    that hardly changes when the trained weights are replaced by random ones
+    describes the architecture or the input, not what the model learned.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Left unchanged.
+    method : {"reinitialize", "shuffle"}, default "reinitialize"
+        ``"reinitialize"``: fresh weights from each layer's own initialisers,
+        seeded; ``"shuffle"``: each weight tensor's trained values permuted at
+        random (same values, same distribution, structure destroyed).
+    seed : int, default 0
+        Same seed, same weights.
+    layers : sequence of str, optional
+        Names of the layers to randomise; the others keep the trained weights
+        (for the cascading version of the check). None randomises all.
+
+    Returns
+    -------
+    keras.Model
+        A new, uncompiled model with the same layers and input/output shapes.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``seed`` is not a non-negative integer.
+    ValueError
+        If ``method`` is unknown or ``layers`` names a layer the model lacks.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((4, 1)), keras.layers.LSTM(2),
+    ...                           keras.layers.Dense(1)])
+    >>> fresh = randomize_weights(model, seed=1)
+    >>> fresh.input_shape == model.input_shape, fresh.count_params() == model.count_params()
+    (True, True)
+    >>> bool(np.array_equal(randomize_weights(model, seed=1).get_weights()[0],
+    ...                     fresh.get_weights()[0]))
+    True
+    """
+    _check_model(model)
+    if method not in ("reinitialize", "shuffle"):
+        raise ValueError(f"method must be 'reinitialize' or 'shuffle', got {method!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    names = [layer.name for layer in model.layers]
+    if layers is None:
+        chosen = set(names)
+    else:
+        if isinstance(layers, str) or not isinstance(layers, Sequence):
+            raise TypeError(f"layers must be a list of layer names, got {type(layers).__name__}")
+        unknown = [name for name in layers if name not in names]
+        if unknown:
+            raise ValueError(f"layers must name layers of the model {names}, got {unknown}")
+        chosen = set(layers)
+
+    counter = iter(range(10**6))
+
+    def seeded_clone(layer):
+        config = layer.get_config()
+        if method == "reinitialize":
+            for key, spec in config.items():
+                if key.endswith("_initializer") and isinstance(spec, dict):
+                    inner = dict(spec.get("config") or {})
+                    if "seed" in inner:
+                        inner["seed"] = int(seed) * 1000 + next(counter)
+                        config[key] = {**spec, "config": inner}
+        return layer.__class__.from_config(config)
+
+    clone = keras.models.clone_model(model, clone_function=seeded_clone)
+    rng = np.random.default_rng(int(seed))
+    for old, new in zip(model.layers, clone.layers, strict=True):
+        weights = old.get_weights()
+        if old.name in chosen and method == "shuffle":
+            weights = [rng.permutation(w.ravel()).reshape(w.shape) for w in weights]
+        if old.name not in chosen or method == "shuffle":
+            new.set_weights(weights)
+    return clone

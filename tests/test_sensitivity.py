@@ -1,0 +1,576 @@
+"""helpers.sensitivity: every method checked against an independent computation.
+
+Expectations come from hand formulas (a linear model's weights), central finite
+differences computed with plain forward calls, scipy's Spearman correlation, and
+the chain rule applied by composing scikit-learn's own transform/inverse_transform.
+"""
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardScaler
+
+import helpers  # noqa: F401  (quiet TensorFlow first)
+from helpers import sensitivity as sens
+
+keras = sens.keras
+
+T, F = 6, 3  # window length and features of the test models
+
+
+def _random_weights(model, seed, scale=0.5):
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(scale=scale, size=w.shape) for w in model.get_weights()])
+    return model
+
+
+def _windows(n, seed=0, dtype="float32"):
+    return np.random.default_rng(seed).normal(size=(n, T, F)).astype(dtype)
+
+
+@pytest.fixture(scope="module")
+def lstm():
+    """A small LSTM with two outputs per window and fixed random weights (float32)."""
+    model = keras.Sequential(
+        [keras.Input((T, F)), keras.layers.LSTM(5), keras.layers.Dense(2)], name="lstm32"
+    )
+    return _random_weights(model, 1)
+
+
+@pytest.fixture(scope="module")
+def lstm64():
+    """The same architecture in float64, for finite differences."""
+    model = keras.Sequential(
+        [
+            keras.Input((T, F), dtype="float64"),
+            keras.layers.LSTM(5, dtype="float64"),
+            keras.layers.Dense(2, dtype="float64"),
+        ]
+    )
+    return _random_weights(model, 2)
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """f(x) = W^T vec(x) + b with known W (T*F, 2) and b (2,), no activation."""
+    model = keras.Sequential([keras.Input((T, F)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    rng = np.random.default_rng(3)
+    w, b = rng.normal(size=(T * F, 2)), np.array([0.5, -1.0])
+    model.set_weights([w, b])
+    return model, w.reshape(T, F, 2), b
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny LSTM trained for a few epochs on noisy-sine windows (1 feature)."""
+    keras.utils.set_random_seed(0)
+    t = np.arange(400)
+    series = np.sin(2 * np.pi * t / 25) + 0.1 * np.random.default_rng(0).normal(size=t.size)
+    window = 12
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], window)[..., None]  # (n, 12, 1)
+    y = series[window:]
+    model = keras.Sequential(
+        [keras.Input((window, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
+    model.fit(X, y, epochs=6, batch_size=32, verbose=0)
+    return model, X.astype("float32")
+
+
+def _central_differences(model, x, output_index, h=1e-5):
+    """d f_k / d x by (f(x + h e) - f(x - h e)) / 2h for every cell e, in one forward call."""
+    n, t_len, f_len = x.shape
+    eye = np.eye(t_len * f_len).reshape(-1, 1, t_len, f_len)  # (cells, 1, T, F)
+    shifted = np.concatenate([x[None] + h * eye, x[None] - h * eye])  # (2 cells, n, T, F)
+    out = np.asarray(model(shifted.reshape(-1, t_len, f_len), training=False))[:, output_index]
+    up, down = out.reshape(2, t_len * f_len, n)
+    return ((up - down) / (2 * h)).T.reshape(n, t_len, f_len)
+
+
+# --------------------------------------------------------------------------- saliency
+
+
+def test_batched_saliency_equals_a_per_sample_loop(lstm):
+    x = _windows(16)
+    batched = sens.saliency(lstm, x)
+    looped = np.concatenate([sens.saliency(lstm, x[i : i + 1]) for i in range(len(x))])
+    assert batched.shape == x.shape
+    np.testing.assert_allclose(batched, looped, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("output_index", [0, 1])
+def test_saliency_equals_central_finite_differences_in_float64(lstm64, output_index):
+    x = _windows(4, seed=5, dtype="float64")
+    expected = _central_differences(lstm64, x, output_index)
+    got = sens.saliency(lstm64, x, output_index=output_index)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+    assert np.abs(got).max() > 1e-3  # the check compares non-trivial gradients
+
+
+def test_negative_output_index_counts_from_the_end(lstm):
+    x = _windows(3)
+    np.testing.assert_array_equal(
+        sens.saliency(lstm, x, output_index=-1), sens.saliency(lstm, x, output_index=1)
+    )
+
+
+def test_outputs_have_different_gradients(lstm):
+    x = _windows(3)
+    assert not np.allclose(
+        sens.saliency(lstm, x, output_index=0), sens.saliency(lstm, x, output_index=1)
+    )
+
+
+def test_linear_model_saliency_is_the_weights_and_gradient_times_input_is_w_x(linear):
+    model, w, _ = linear
+    x = _windows(5, seed=1)
+    for k in (0, 1):
+        np.testing.assert_allclose(
+            sens.saliency(model, x, output_index=k),
+            np.broadcast_to(w[:, :, k], x.shape),
+            rtol=1e-6,
+        )
+        np.testing.assert_allclose(
+            sens.gradient_times_input(model, x, output_index=k),
+            x * w[:, :, k],
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def test_cached_gradient_follows_new_weights():
+    model = keras.Sequential([keras.Input((T, F)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    x = _windows(2)
+    model.set_weights([np.ones((T * F, 1)), np.zeros(1)])
+    np.testing.assert_allclose(sens.saliency(model, x), 1.0)
+    model.set_weights([np.full((T * F, 1), -3.0), np.zeros(1)])
+    np.testing.assert_allclose(sens.saliency(model, x), -3.0)
+
+
+# --------------------------------------------------------------------------- integrated gradients
+
+
+@pytest.mark.parametrize("steps", [1, 7])
+def test_linear_model_ig_is_exactly_w_times_x_minus_baseline(linear, steps):
+    model, w, _ = linear
+    x = _windows(5, seed=2)
+    baselines = {
+        "zeros": (None, np.zeros_like(x)),
+        "number": (0.7, np.full_like(x, 0.7)),
+        "one window": (x[0] * 0.3, np.broadcast_to(x[0] * 0.3, x.shape)),
+        "per window": (x[::-1] * 0.5, x[::-1] * 0.5),
+    }
+    for k in (0, 1):
+        for given_baseline, baseline in baselines.values():
+            got = sens.integrated_gradients(
+                model, x, baseline=given_baseline, steps=steps, output_index=k
+            )
+            np.testing.assert_allclose(got, w[:, :, k] * (x - baseline), rtol=1e-5, atol=1e-5)
+            gap = sens.completeness_gap(model, x, got, baseline=given_baseline, output_index=k)
+            assert gap.shape == (len(x),)
+            np.testing.assert_allclose(gap, 0.0, atol=1e-4)
+
+
+def test_ig_does_not_depend_on_the_chunk_size(lstm):
+    x = _windows(5, seed=3)
+    whole = sens.integrated_gradients(lstm, x, steps=9)
+    chunked = sens.integrated_gradients(lstm, x, steps=9, batch_size=7)  # chunks split alphas
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-7)
+
+
+def test_ig_equals_the_trapezoid_rule_written_out(lstm):
+    x = _windows(3, seed=4)
+    baseline = np.full_like(x, -0.2)
+    steps = 5
+    grads = [
+        sens.saliency(lstm, baseline + a * (x - baseline)) for a in np.linspace(0, 1, steps + 1)
+    ]
+    average = (0.5 * grads[0] + sum(grads[1:-1]) + 0.5 * grads[-1]) / steps
+    expected = (x - baseline) * average
+    got = sens.integrated_gradients(lstm, x, baseline=baseline, steps=steps)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_completeness_gap_is_small_on_a_trained_lstm(trained):
+    model, X = trained
+    x = X[:40]
+    fine = sens.integrated_gradients(model, x, steps=64)
+    coarse = sens.integrated_gradients(model, x, steps=2)
+    change = (
+        np.asarray(model(x, training=False))[:, 0]
+        - np.asarray(model(np.zeros_like(x), training=False))[:, 0]
+    )
+    gap_fine = sens.completeness_gap(model, x, fine)
+    gap_coarse = sens.completeness_gap(model, x, coarse)
+    # the gap is the full sum minus the change, computed here independently of the helper
+    np.testing.assert_allclose(gap_fine, fine.sum(axis=(1, 2)) - change, atol=1e-5)
+    assert np.abs(change).mean() > 0.1  # the attributions have something to explain
+    assert np.abs(gap_fine).max() < 0.01 * np.abs(change).mean()
+    assert np.abs(gap_fine).mean() < np.abs(gap_coarse).mean()
+
+
+def test_path_outputs_are_linear_in_alpha_for_a_linear_model(linear):
+    model, w, b = linear
+    x = _windows(3, seed=6)
+    alphas, outputs = sens.path_outputs(model, x, steps=4, output_index=1)
+    np.testing.assert_allclose(alphas, [0, 0.25, 0.5, 0.75, 1.0])
+    expected = b[1] + alphas[None, :] * (x * w[:, :, 1]).sum(axis=(1, 2))[:, None]
+    np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-5)
+
+
+# --------------------------------------------------------------------------- smoothgrad
+
+
+def test_smoothgrad_without_noise_is_the_saliency(lstm):
+    x = _windows(6, seed=7)
+    np.testing.assert_allclose(
+        sens.smoothgrad(lstm, x, noise=0.0, samples=5),
+        sens.saliency(lstm, x),
+        rtol=1e-6,
+        atol=1e-8,
+    )
+    tiny = sens.smoothgrad(lstm, x, noise=1e-5, samples=5)
+    np.testing.assert_allclose(tiny, sens.saliency(lstm, x), rtol=1e-3, atol=1e-5)
+
+
+def test_smoothgrad_is_seeded_and_independent_of_chunking(lstm):
+    x = _windows(4, seed=8)
+    a = sens.smoothgrad(lstm, x, noise=0.5, samples=6, seed=1)
+    np.testing.assert_array_equal(a, sens.smoothgrad(lstm, x, noise=0.5, samples=6, seed=1))
+    np.testing.assert_allclose(
+        sens.smoothgrad(lstm, x, noise=0.5, samples=6, seed=1, batch_size=5),
+        a,
+        rtol=1e-5,
+        atol=1e-7,
+    )
+    assert not np.allclose(a, sens.smoothgrad(lstm, x, noise=0.5, samples=6, seed=2))
+    assert not np.allclose(a, sens.saliency(lstm, x))
+
+
+def test_smoothgrad_of_a_linear_model_is_its_weights_for_any_noise(linear):
+    model, w, _ = linear
+    x = _windows(2)
+    np.testing.assert_allclose(
+        sens.smoothgrad(model, x, noise=2.0, samples=3),
+        np.broadcast_to(w[:, :, 0], x.shape),
+        rtol=1e-5,
+    )
+
+
+# --------------------------------------------------------------------------- perturbation
+
+
+def test_occlusion_of_a_linear_model(linear):
+    model, w, _ = linear
+    x = _windows(4, seed=9)
+    wk = w[:, :, 1]
+    cells = sens.perturbation_sensitivity(model, x, output_index=1, value=0.25)
+    np.testing.assert_allclose(cells, wk * (x - 0.25), rtol=1e-4, atol=1e-5)
+    steps = sens.perturbation_sensitivity(model, x, unit="timestep", output_index=1)
+    np.testing.assert_allclose(steps, (wk * x).sum(axis=2), rtol=1e-4, atol=1e-5)
+    features = sens.perturbation_sensitivity(model, x, unit="feature", output_index=1)
+    np.testing.assert_allclose(features, (wk * x).sum(axis=1), rtol=1e-4, atol=1e-5)
+    assert cells.shape == x.shape and steps.shape == (4, T) and features.shape == (4, F)
+
+
+def test_nudge_of_a_linear_model_is_the_slope(linear):
+    model, w, _ = linear
+    x = _windows(3, seed=10)
+    nudged = sens.perturbation_sensitivity(model, x, mode="nudge", delta=0.5)
+    np.testing.assert_allclose(nudged, np.broadcast_to(w[:, :, 0], x.shape), rtol=1e-4, atol=1e-5)
+    per_feature = sens.perturbation_sensitivity(model, x, mode="nudge", unit="feature", delta=-0.5)
+    np.testing.assert_allclose(
+        per_feature, np.broadcast_to(w[:, :, 0].sum(axis=0), (3, F)), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_small_nudges_agree_with_saliency_on_an_lstm(lstm64):
+    x = _windows(3, seed=11, dtype="float64")
+    nudged = sens.perturbation_sensitivity(lstm64, x, mode="nudge", delta=1e-6, output_index=1)
+    np.testing.assert_allclose(nudged, sens.saliency(lstm64, x, output_index=1), atol=1e-5)
+
+
+def test_perturbation_does_not_depend_on_the_chunk_size(lstm):
+    x = _windows(5, seed=12)
+    whole = sens.perturbation_sensitivity(lstm, x)
+    chunked = sens.perturbation_sensitivity(lstm, x, batch_size=4)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- chunk bookkeeping
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 9), steps=st.integers(0, 9), batch_size=st.integers(1, 30))
+def test_path_chunks_visit_every_pair_once_in_order(n, steps, batch_size):
+    visited = []
+    for segments in sens._path_chunks(n, steps, batch_size):
+        assert 0 < sum(s1 - s0 for _, s0, s1 in segments) <= batch_size
+        for a, s0, s1 in segments:
+            visited.extend((a, s) for s in range(s0, s1))
+    assert visited == [(a, s) for a in range(steps + 1) for s in range(n)]
+
+
+# --------------------------------------------------------------------------- rankings
+
+
+def test_rank_features_orders_by_mean_absolute_value():
+    a = np.zeros((3, 4, 3))
+    a[:, :, 0] = 0.2
+    a[:, :, 1] = -2.0  # large but negative: magnitude counts
+    a[0, 0, 2] = 1.2  # mean |.| = 1.2 / 12 = 0.1
+    ranking = sens.rank_features(a, feature_names=["price", "indicator", "volume"])
+    assert list(ranking.index) == ["indicator", "price", "volume"]
+    np.testing.assert_allclose(ranking["mean_abs"], [2.0, 0.2, 0.1])
+    np.testing.assert_allclose(ranking["share"], np.array([2.0, 0.2, 0.1]) / 2.3)
+    assert list(ranking["rank"]) == [1, 2, 3]
+    assert list(sens.rank_features(a[0]).index)[0] == "feature 1"  # a 2-D map is accepted
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(1, 4), t=st.integers(1, 6), f=st.integers(1, 4), seed=st.integers(0, 99))
+def test_rankings_cover_every_feature_step_and_cell(n, t, f, seed):
+    a = np.random.default_rng(seed).normal(size=(n, t, f))
+    names = [f"x{j}" for j in range(f)]
+    features = sens.rank_features(a, feature_names=names)
+    steps = sens.rank_timesteps(a)
+    cells = sens.rank_cells(a, feature_names=names)
+    assert sorted(features.index) == sorted(names)
+    assert sorted(steps.index) == list(range(1, t + 1))
+    assert len(cells) == t * f
+    for frame in (features, steps, cells):
+        assert np.all(np.diff(frame["mean_abs"].to_numpy()) <= 0)
+        np.testing.assert_allclose(frame["share"].sum(), 1.0)
+    top = cells.iloc[0]
+    assert np.isclose(
+        np.abs(a[:, top["step"], names.index(top["feature"])]).mean(), cells["mean_abs"].max()
+    )
+    assert (steps["step"] == t - steps.index).all()
+
+
+def test_rank_timesteps_of_one_feature_uses_lags():
+    a = np.zeros((2, 5, 2))
+    a[:, 4, 0] = 1.0  # feature 0, last step = lag 1
+    a[:, 0, 1] = 3.0  # feature 1, first step = lag 5
+    assert sens.rank_timesteps(a).index[0] == 5
+    assert sens.rank_timesteps(a, feature=0).index[0] == 1
+    assert sens.rank_timesteps(a, feature="b", feature_names=["a", "b"]).index[0] == 5
+
+
+def test_rank_correlation_equals_scipy_spearman():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 6, 3)), rng.normal(size=(7, 6, 3))
+    expected = scipy.stats.spearmanr(
+        np.abs(a).mean(axis=0).ravel(), np.abs(b).mean(axis=0).ravel()
+    ).statistic
+    assert sens.rank_correlation(a, b) == pytest.approx(expected)
+    assert sens.rank_correlation(a, 3 * a) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sens.rank_features(np.zeros((2, 3, 2)), feature_names=["a"]), "feature_names"),
+        (lambda: sens.rank_features(np.zeros(4)), "attributions must be 3-D"),
+        (lambda: sens.rank_timesteps(np.zeros((1, 3, 2)), feature=2), "feature must be in"),
+        (lambda: sens.rank_timesteps(np.zeros((1, 3, 2)), feature="z"), "feature must be one"),
+        (lambda: sens.rank_correlation(np.zeros((1, 3, 2)), np.zeros((1, 2, 3))), "window shape"),
+    ],
+)
+def test_ranking_errors_name_the_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize("scaler_class", [StandardScaler, MinMaxScaler])
+def test_raw_unit_gradients_follow_the_chain_rule(scaler_class):
+    """Compose raw -> scaled -> model -> raw with sklearn and differentiate numerically."""
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(200, F + 1)) * np.array([5.0, 0.01, 300.0, 40.0]) + 7.0
+    scaler = scaler_class().fit(raw)  # columns: 3 features, then the target
+    model = keras.Sequential(
+        [
+            keras.Input((T, F), dtype="float64"),
+            keras.layers.LSTM(4, dtype="float64"),
+            keras.layers.Dense(1, dtype="float64"),
+        ]
+    )
+    _random_weights(model, 4)
+
+    def raw_model(x_raw):  # (n, T, F) raw -> (n,) raw target
+        flat = np.concatenate([x_raw.reshape(-1, F), np.zeros((x_raw.size // F, 1))], axis=1)
+        x_scaled = scaler.transform(flat)[:, :F].reshape(x_raw.shape)
+        y_scaled = np.asarray(model(x_scaled, training=False))[:, 0]
+        out = np.zeros((len(y_scaled), F + 1))
+        out[:, F] = y_scaled
+        return scaler.inverse_transform(out)[:, F]
+
+    x_raw = raw[: 2 * T, :F].reshape(2, T, F)
+    flat = np.concatenate([x_raw.reshape(-1, F), np.zeros((2 * T, 1))], axis=1)
+    x_scaled = scaler.transform(flat)[:, :F].reshape(x_raw.shape)
+    expected = np.zeros(x_raw.shape)
+    for t in range(T):
+        for j in range(F):
+            h = 1e-6 * raw[:, j].std()
+            up, down = x_raw.copy(), x_raw.copy()
+            up[:, t, j] += h
+            down[:, t, j] -= h
+            expected[:, t, j] = (raw_model(up) - raw_model(down)) / (2 * h)
+    got = sens.to_raw_units(sens.saliency(model, x_scaled), scaler, target_column=F)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_raw_unit_attributions_only_take_the_target_scale():
+    data = np.array([[0.0, 1.0, 0.0], [2.0, 3.0, 20.0], [4.0, 8.0, 40.0]])
+    scaler = StandardScaler().fit(data)
+    values = np.ones((2, 4, 2))
+    got = sens.to_raw_units(
+        values,
+        scaler,
+        target_column="y",
+        feature_columns=["a", "b"],
+        columns=["a", "b", "y"],
+        kind="attribution",
+    )
+    np.testing.assert_allclose(got, np.full(values.shape, data[:, 2].std()))
+    grads = sens.to_raw_units(values, scaler, target_column=2, feature_columns=[1, 0])
+    np.testing.assert_allclose(grads[..., 0], data[:, 2].std() / data[:, 1].std())
+    np.testing.assert_allclose(grads[..., 1], data[:, 2].std() / data[:, 0].std())
+    untouched = sens.to_raw_units(values, scaler, target_column=None, feature_columns=[0, 0])
+    np.testing.assert_allclose(untouched, 1 / data[:, 0].std())
+
+
+def test_raw_units_reject_scalers_that_are_not_per_column_affine():
+    data = np.random.default_rng(0).normal(size=(50, 3))
+    for scaler in (PCA().fit(data), QuantileTransformer(n_quantiles=20).fit(data)):
+        with pytest.raises(ValueError, match="scaler must scale each column"):
+            sens.to_raw_units(np.ones((1, 2, 2)), scaler, target_column=2)
+    with pytest.raises(TypeError, match="fitted scikit-learn scaler"):
+        sens.to_raw_units(np.ones((1, 2, 2)), StandardScaler(), target_column=2)
+    fitted = StandardScaler().fit(data)
+    with pytest.raises(ValueError, match="feature_columns must give one column per feature"):
+        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=2, feature_columns=[0])
+    with pytest.raises(ValueError, match="columns=..."):
+        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column="y")
+    with pytest.raises(ValueError, match="target_column must be in"):
+        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=3)
+    with pytest.raises(ValueError, match="kind must be"):
+        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=2, kind="raw")
+
+
+# --------------------------------------------------------------------------- randomisation
+
+
+def test_randomize_weights_keeps_the_architecture_and_leaves_the_model_alone(lstm):
+    before = [w.copy() for w in lstm.get_weights()]
+    fresh = sens.randomize_weights(lstm, seed=3)
+    again = sens.randomize_weights(lstm, seed=3)
+    other = sens.randomize_weights(lstm, seed=4)
+    for w, b in zip(lstm.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, b)
+    assert fresh is not lstm and fresh.input_shape == lstm.input_shape
+    assert fresh.output_shape == lstm.output_shape
+    assert [w.shape for w in fresh.get_weights()] == [w.shape for w in before]
+    for w, a in zip(fresh.get_weights(), again.get_weights(), strict=True):
+        np.testing.assert_array_equal(w, a)
+    assert not np.allclose(fresh.get_weights()[0], other.get_weights()[0])
+    assert not np.allclose(fresh.get_weights()[0], before[0])
+    x = _windows(4)
+    assert not np.allclose(sens.saliency(fresh, x), sens.saliency(lstm, x))
+
+
+def test_shuffled_weights_are_a_permutation_and_layers_can_be_kept(lstm):
+    shuffled = sens.randomize_weights(lstm, method="shuffle", seed=0)
+    for w, s in zip(lstm.get_weights(), shuffled.get_weights(), strict=True):
+        np.testing.assert_array_equal(np.sort(w.ravel()), np.sort(s.ravel()))
+    assert not np.array_equal(lstm.get_weights()[0], shuffled.get_weights()[0])
+    dense = lstm.layers[-1].name
+    top_only = sens.randomize_weights(lstm, layers=[dense], seed=0)
+    for old, new in zip(lstm.layers, top_only.layers, strict=True):
+        same = all(
+            np.array_equal(a, b) for a, b in zip(old.get_weights(), new.get_weights(), strict=True)
+        )
+        assert same == (old.name != dense)
+    with pytest.raises(ValueError, match="layers must name layers"):
+        sens.randomize_weights(lstm, layers=["nope"])
+    with pytest.raises(ValueError, match="method must be"):
+        sens.randomize_weights(lstm, method="zero")
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"x": np.zeros((T, F))}, ValueError, "x must be 3-D"),
+        ({"x": np.zeros((2, T + 1, F))}, ValueError, "time steps per window"),
+        ({"x": np.zeros((2, T, F + 1))}, ValueError, "features, the model expects 3"),
+        ({"x": np.zeros((0, T, F))}, ValueError, "no windows"),
+        ({"x": np.full((1, T, F), np.nan)}, ValueError, "NaN"),
+        ({"x": np.full((1, T, F), "a")}, TypeError, "real numbers"),
+        ({"output_index": 2}, ValueError, r"output_index must be in \[0, 1\]"),
+        ({"output_index": -3}, ValueError, "output_index"),
+        ({"output_index": 0.5}, TypeError, "output_index must be an integer"),
+    ],
+)
+def test_every_method_validates_x_and_output_index(lstm, kwargs, error, message):
+    args = {"x": _windows(2), "output_index": 0, **kwargs}
+    for method in (
+        sens.saliency,
+        sens.gradient_times_input,
+        sens.integrated_gradients,
+        sens.smoothgrad,
+        sens.perturbation_sensitivity,
+    ):
+        with pytest.raises(error, match=message):
+            method(lstm, args["x"], output_index=args["output_index"])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda m, x: sens.integrated_gradients(m, x, steps=0), ValueError, "steps must be"),
+        (lambda m, x: sens.integrated_gradients(m, x, steps=2.0), TypeError, "steps must be"),
+        (lambda m, x: sens.integrated_gradients(m, x, batch_size=0), ValueError, "batch_size"),
+        (
+            lambda m, x: sens.integrated_gradients(m, x, baseline=np.zeros((T, F + 1))),
+            ValueError,
+            "baseline must be None, a number",
+        ),
+        (lambda m, x: sens.completeness_gap(m, x, x[:1]), ValueError, "attributions must"),
+        (lambda m, x: sens.path_outputs(m, x, steps=-1), ValueError, "steps must be"),
+        (lambda m, x: sens.smoothgrad(m, x, noise=-0.1), ValueError, "noise must be >= 0"),
+        (lambda m, x: sens.smoothgrad(m, x, samples=0), ValueError, "samples must be"),
+        (lambda m, x: sens.smoothgrad(m, x, seed=-1), TypeError, "seed must be"),
+        (lambda m, x: sens.perturbation_sensitivity(m, x, unit="row"), ValueError, "unit must"),
+        (lambda m, x: sens.perturbation_sensitivity(m, x, mode="hide"), ValueError, "mode must"),
+        (
+            lambda m, x: sens.perturbation_sensitivity(m, x, mode="nudge", delta=0),
+            ValueError,
+            "delta must be nonzero",
+        ),
+        (lambda m, x: sens.saliency("model", x), TypeError, "model must be a keras.Model"),
+    ],
+)
+def test_options_are_validated(lstm, call, error, message):
+    with pytest.raises(error, match=message):
+        call(lstm, _windows(2))
+
+
+def test_inputs_are_left_unmodified(lstm):
+    x = _windows(3)
+    baseline = np.full_like(x, 0.3)
+    x_copy, baseline_copy = x.copy(), baseline.copy()
+    sens.saliency(lstm, x)
+    sens.integrated_gradients(lstm, x, baseline=baseline, steps=3)
+    sens.smoothgrad(lstm, x, samples=2)
+    sens.perturbation_sensitivity(lstm, x, mode="nudge")
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(baseline, baseline_copy)
