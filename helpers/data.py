@@ -19,8 +19,13 @@ targets ``y`` are ``(n_samples, horizon)`` for one target or
 
 from __future__ import annotations
 
+import csv
+import io
 import numbers
+import re
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +41,11 @@ __all__ = [
     "noisy_sine",
     "known_drivers",
     "check_window_fits",
+    "load_series",
+    "find_gaps",
+    "load_dataset",
+    "list_datasets",
+    "datasets_folder",
 ]
 
 
@@ -664,3 +674,462 @@ def check_window_fits(
                 "(or None), or use a longer series"
             )
     return samples
+
+
+# --------------------------------------------------------------------------- loading CSV files
+
+# Cell texts read as "missing" (pandas' usual markers, written out here so the rule is visible).
+_MISSING = frozenset(
+    {"", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#na", "nat", "missing"}
+)
+_FILLS = ("interpolate", "ffill", "drop", "keep")
+_SHOW = 5  # offending rows quoted in an error message
+
+
+def _lines(numbers) -> str:
+    numbers = list(numbers)
+    shown = ", ".join(str(n) for n in numbers[:_SHOW])
+    more = f" and {len(numbers) - _SHOW} more" if len(numbers) > _SHOW else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+def _examples(lines, cells) -> str:
+    pairs = list(zip(lines, cells, strict=True))
+    shown = ", ".join(f"line {n}: {c!r}" for n, c in pairs[:_SHOW])
+    more = f" and {len(pairs) - _SHOW} more" if len(pairs) > _SHOW else ""
+    return shown + more
+
+
+def _read_table(path: Path, sep: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, data rows (cells as text) and each row's line number in the file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # -sig: drop the byte-order mark Excel writes
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start}): is it a "
+            "spreadsheet (.xlsx) or another encoding? Save it as CSV UTF-8 and try again"
+        ) from None
+    if not text.strip():
+        raise ValueError(f"{path.name} is empty: it has no header and no rows")
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        records = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise ValueError(
+            f"{path.name} could not be read as CSV at line {reader.line_num}: {error}"
+        ) from None
+    # Blank lines are not data: skip them, but keep every other row's true line number.
+    records = [(n, row) for n, row in records if any(cell.strip() for cell in row)]
+    header = [name.strip() for name in records[0][1]]
+    rows = [row for _, row in records[1:]]
+    lines = [n for n, _ in records[1:]]
+    return header, rows, lines
+
+
+def _check_separator(path: Path, header: list[str], time_column: str, sep: str) -> None:
+    if len(header) > 1 or header[0] == time_column:
+        return
+    found = [s for s in (",", ";", "\t", "|") if s != sep and s in header[0]]
+    hint = (
+        f"it looks {found[0]!r}-separated: pass sep={found[0]!r}"
+        + (" (and decimal=',' if numbers are written like 3,5)" if found[0] == ";" else "")
+        if found
+        else "check the separator (sep=) and that the first line is the header"
+    )
+    raise ValueError(
+        f"{path.name} could not be split into columns with sep={sep!r}: the header line reads "
+        f"{header[0]!r}; {hint}"
+    )
+
+
+def _parse_numbers(path, column, cells, lines, decimal):
+    """Float array of one column; NaN for missing markers; ValueError for text."""
+    stripped = pd.Series([cell.strip() for cell in cells], dtype=object)
+    missing = stripped.str.lower().isin(_MISSING).to_numpy()
+    text = stripped.str.replace(decimal, ".", regex=False) if decimal != "." else stripped
+    numbers = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(numbers) & ~missing
+    if bad.any():
+        bad_cells = stripped[bad].tolist()
+        comma = decimal == "." and any(re.fullmatch(r"[+-]?\d+,\d+", c) for c in bad_cells)
+        hint = (
+            "the numbers use a decimal comma: pass decimal=','"
+            if comma
+            else "correct or delete those cells (leave a cell empty for a missing value)"
+        )
+        raise ValueError(
+            f"{path.name}: column {column!r} should hold numbers but has text at "
+            f"{_examples(np.asarray(lines)[bad], bad_cells)}; {hint}"
+        )
+    return numbers
+
+
+def load_series(
+    path, *, time_column, value_columns=None, fill=None, sep=",", decimal=".", date_format=None
+):
+    """Read a time series from a CSV file, refusing every fault with a message that says what to do.
+
+    The file needs a header line, one column of timestamps and one or more
+    numeric columns. Rows are sorted by time. Faults found, in this order,
+    each raising with the file name, the column and the first offending lines:
+    a missing or empty file, a separator that does not split the header, unknown
+    column names, rows with the wrong number of cells, unparseable or missing
+    dates, text in a numeric column (a decimal comma is recognised),
+    infinities, duplicate timestamps, and missing values (unless ``fill`` says
+    how to treat them: nothing is filled silently).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file.
+    time_column : str
+        Name of the timestamp column; it becomes the index.
+    value_columns : str or list of str, optional
+        Columns to return, in this order; default every other column.
+    fill : {None, "interpolate", "ffill", "drop", "keep"}, default None
+        What to do with missing values. None: refuse them. "interpolate": a
+        straight line in time between the neighbours. "ffill": repeat the last
+        value seen. "drop": remove those rows. "keep": return them as NaN.
+    sep : str, default ","
+        Column separator, e.g. ";" or "\\t".
+    decimal : str, default "."
+        Decimal mark, e.g. "," for ``3,5``.
+    date_format : str, optional
+        A ``strftime`` format such as ``"%d/%m/%Y"``; default: inferred from the first date.
+
+    Returns
+    -------
+    DataFrame, shape (time, len(value_columns))
+        Float columns, a sorted :class:`pandas.DatetimeIndex` named ``time_column``
+        (with its ``freq`` set when the timestamps are regular).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        For every fault listed above.
+    TypeError
+        If ``time_column`` is not a string.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = tempfile.mkdtemp()
+    >>> csv_file = pathlib.Path(folder) / "shop.csv"
+    >>> _ = csv_file.write_text("day,sales\\n2024-01-03,7\\n2024-01-01,3\\n2024-01-02,\\n")
+    >>> load_series(csv_file, time_column="day", fill="interpolate")  # sorted, gap filled
+                sales
+    day
+    2024-01-01    3.0
+    2024-01-02    5.0
+    2024-01-03    7.0
+    >>> load_series(csv_file, time_column="day")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: shop.csv: column 'sales' has 1 missing value at line 4; ...
+    """
+    if not isinstance(time_column, str):
+        raise TypeError(f"time_column must be a column name (str), got {time_column!r}")
+    if fill not in (None, *_FILLS):
+        raise ValueError(f"fill must be None or one of {_FILLS}, got {fill!r}")
+    path = Path(path)
+    if not path.is_file():
+        where = "" if path.is_absolute() else " (relative paths start in the current folder)"
+        raise FileNotFoundError(
+            f"no CSV file at {str(path)!r}{where}: check DATA_PATH / the file name"
+        )
+    header, rows, lines = _read_table(path, sep)
+    _check_separator(path, header, time_column, sep)
+
+    # Columns.
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{path.name}: the header names {repeated} more than once; rename them")
+    if isinstance(value_columns, str):
+        value_columns = [value_columns]
+    wanted = [c for c in header if c != time_column] if value_columns is None else value_columns
+    unknown = [c for c in [time_column, *wanted] if c not in header]
+    if unknown:
+        raise ValueError(
+            f"{path.name} has no column {', '.join(map(repr, unknown))}: its columns are "
+            f"{header}; check time_column / value_columns (TIME_COLUMN, FEATURE_COLUMNS)"
+        )
+    if time_column in wanted:
+        raise ValueError(f"value_columns must not include the time column {time_column!r}")
+    if not wanted:
+        raise ValueError(f"{path.name} has no column besides {time_column!r} to read values from")
+    if not rows:
+        raise ValueError(f"{path.name} has a header but no data rows")
+
+    # Rows with too many or too few cells (an unquoted decimal comma, a stray separator).
+    ragged = [(n, len(row)) for n, row in zip(lines, rows, strict=True) if len(row) != len(header)]
+    if ragged:
+        shown = ", ".join(f"line {n} has {k}" for n, k in ragged[:_SHOW])
+        raise ValueError(
+            f"{path.name}: the header has {len(header)} cells but {shown}"
+            f"{f' and {len(ragged) - _SHOW} more' if len(ragged) > _SHOW else ''}: "
+            f"is the separator {sep!r} also used inside values (e.g. a decimal comma)? "
+            "Fix those lines, or pass the right sep= and decimal="
+        )
+    lines = np.asarray(lines)
+    cells = {name: [row[i] for row in rows] for i, name in enumerate(header)}
+
+    # Timestamps.
+    stamps = pd.Series([cell.strip() for cell in cells[time_column]], dtype=object)
+    empty = (stamps == "").to_numpy()
+    if empty.any():
+        raise ValueError(
+            f"{path.name}: column {time_column!r} has {int(empty.sum())} missing dates at "
+            f"{_lines(lines[empty])}; every row needs a timestamp: fill them in or delete the rows"
+        )
+    with warnings.catch_warnings():
+        # pandas warns when it cannot infer one format and falls back to parsing each
+        # date separately; the dates it still cannot read are reported just below.
+        warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
+        times = pd.to_datetime(stamps, format=date_format, errors="coerce")
+    bad = times.isna().to_numpy()
+    if bad.any():
+        raise ValueError(
+            f"{path.name}: column {time_column!r} has dates that could not be read at "
+            f"{_examples(lines[bad], stamps[bad].tolist())}; write them like 2024-01-31 "
+            "(ISO 8601), or pass date_format= (e.g. '%d/%m/%Y') if all use another format"
+        )
+
+    # Values.
+    values = {c: _parse_numbers(path, c, cells[c], lines, decimal) for c in wanted}
+    for column, array in values.items():
+        infinite = np.isinf(array)
+        if infinite.any():
+            raise ValueError(
+                f"{path.name}: column {column!r} has {int(infinite.sum())} infinite values at "
+                f"{_lines(lines[infinite])}; an infinity is usually a division by zero upstream: "
+                "replace them with the real value or leave the cells empty"
+            )
+    frame = pd.DataFrame(values, index=pd.DatetimeIndex(times, name=time_column))
+    frame["_line"] = lines
+
+    # Order, then duplicates.
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+    duplicated = frame.index.duplicated(keep=False)
+    if duplicated.any():
+        repeats = frame[duplicated]
+        shown = "; ".join(
+            f"{stamp:%Y-%m-%d %H:%M:%S} at {_lines(group['_line'])}"
+            for stamp, group in list(repeats.groupby(level=0))[:_SHOW]
+        )
+        raise ValueError(
+            f"{path.name}: column {time_column!r} has "
+            f"{repeats.index.nunique()} repeated timestamps: {shown}; keep one row per "
+            "timestamp (delete duplicates, or average them: df.groupby(level=0).mean())"
+        )
+    lines = frame.pop("_line").to_numpy()
+
+    # Missing values: refused unless fill= says what to do.
+    gaps = frame.isna()
+    if gaps.to_numpy().any() and fill is None:
+        column = gaps.any().idxmax()
+        count = int(gaps[column].sum())
+        raise ValueError(
+            f"{path.name}: column {column!r} has {count} missing value{'s' * (count > 1)} at "
+            f"{_lines(lines[gaps[column].to_numpy()])}"
+            f"{' (other columns too)' if gaps.any().sum() > 1 else ''}; fill the cells, or pass "
+            "fill='interpolate' (straight line between neighbours), fill='ffill' (repeat the "
+            "last value), fill='drop' (remove those rows) or fill='keep' (keep them as NaN)"
+        )
+    if fill == "interpolate":
+        frame = frame.interpolate(method="time", limit_area="inside")
+    elif fill == "ffill":
+        frame = frame.ffill()
+    elif fill == "drop":
+        frame = frame.dropna()
+    if fill in ("interpolate", "ffill") and frame.isna().to_numpy().any():
+        column = frame.isna().any().idxmax()
+        at = _lines(lines[frame[column].isna().to_numpy()])
+        why = (
+            "at the start or end of the series there is no value on one side to draw a line from"
+            if fill == "interpolate"
+            else "at the start of the series there is no earlier value to repeat"
+        )
+        raise ValueError(
+            f"{path.name}: fill={fill!r} cannot fill the missing values of column {column!r} at "
+            f"{at}: {why}; fill them in the file or use fill='drop'"
+        )
+    if len(frame) >= 3:
+        # freq="infer" sets the index's frequency when the steps are regular (else None).
+        frame.index = pd.DatetimeIndex(frame.index, freq="infer")
+    return frame
+
+
+def find_gaps(frame, *, freq=None):
+    """Timestamps missing from a regular grid: the rows a series should have but does not.
+
+    Parameters
+    ----------
+    frame : DataFrame or Series with a DatetimeIndex, or a DatetimeIndex, length (time,)
+    freq : str or DateOffset, optional
+        The grid, e.g. ``"D"``, ``"W-SAT"``, ``"MS"``; default: the coarsest of
+        yearly, quarterly, monthly, weekly, daily, hourly, minutely or secondly
+        whose grid holds every timestamp.
+
+    Returns
+    -------
+    DatetimeIndex, shape (n_missing,)
+
+    Raises
+    ------
+    TypeError
+        If there is no DatetimeIndex.
+    ValueError
+        If there are fewer than two timestamps, or ``freq`` is None and no
+        regular grid holds them all.
+
+    Examples
+    --------
+    >>> days = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-05"])
+    >>> find_gaps(days)
+    DatetimeIndex(['2024-01-03', '2024-01-04'], dtype='datetime64[us]', freq='D')
+    >>> months = pd.DatetimeIndex(["2024-01-01", "2024-02-01", "2024-05-01"])
+    >>> find_gaps(months).strftime("%Y-%m").tolist()
+    ['2024-03', '2024-04']
+    """
+    index = frame if isinstance(frame, pd.DatetimeIndex) else getattr(frame, "index", None)
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(f"frame must have a DatetimeIndex, got {type(index).__name__}")
+    if len(index) < 2:
+        raise ValueError(f"frame must have at least 2 timestamps, got {len(index)}")
+    index = index.sort_values()
+    if freq is None:
+        freq = _regular_grid(index)
+    grid = pd.date_range(index[0], index[-1], freq=freq)
+    return grid.difference(index)
+
+
+def _regular_grid(index: pd.DatetimeIndex) -> str:
+    """The coarsest calendar frequency whose grid holds every timestamp of ``index``."""
+    weekday = index[0].day_name()[:3].upper()
+    for freq in ("YS", "YE", "QS", "QE", "MS", "ME", f"W-{weekday}", "D", "h", "min", "s"):
+        if index.isin(pd.date_range(index[0], index[-1], freq=freq)).all():
+            return freq
+    raise ValueError(
+        "the timestamps follow no regular calendar step (yearly ... secondly): "
+        "pass freq= to say which grid to check against"
+    )
+
+
+# --------------------------------------------------------------------------- shipped datasets
+
+
+@dataclass(frozen=True)
+class _Dataset:
+    file: str
+    time_column: str
+    description: str
+
+
+_DATASETS = {
+    "airline": _Dataset(
+        "airline.csv",
+        "month",
+        "monthly international airline passengers (thousands), 1949-1960: trend and season",
+    ),
+    "co2": _Dataset(
+        "co2.csv",
+        "date",
+        "weekly CO2 at Mauna Loa (ppm), 1958-2001, with 59 missing weeks kept as NaN",
+    ),
+    "sunspots": _Dataset(
+        "sunspots.csv", "year", "yearly mean sunspot number, 1700-2008: an 11-year cycle"
+    ),
+    "seattle_weather": _Dataset(
+        "seattle_weather.csv",
+        "date",
+        "daily Seattle weather 2012-2015: precipitation (mm), temp_max, temp_min (C), wind (m/s)",
+    ),
+}
+
+
+def datasets_folder() -> Path:
+    """The ``datasets/`` folder shipped next to the ``helpers`` package.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder is missing (e.g. ``helpers`` was installed without the repository).
+    """
+    import helpers
+
+    folder = Path(helpers.__file__).resolve().parent.parent / "datasets"
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"the datasets/ folder was not found next to the helpers package (looked in "
+            f"{folder}); install the course from a full copy of the repository with "
+            "`pip install -e .` so the CSV files come with it"
+        )
+    return folder
+
+
+def list_datasets():
+    """Names of the datasets shipped in ``datasets/``, for :func:`load_dataset`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> list_datasets()
+    ['airline', 'co2', 'seattle_weather', 'sunspots']
+    """
+    return sorted(_DATASETS)
+
+
+def load_dataset(name, *, fill="keep"):
+    """Load a shipped dataset by name, as :func:`load_series` would.
+
+    ==================  =========  ==========================================================
+    name                rows       columns
+    ==================  =========  ==========================================================
+    "airline"           144        passengers (monthly, 1949-01 to 1960-12)
+    "co2"               2284       co2 (weekly, 1958-03-29 to 2001-12-29, 59 NaN)
+    "sunspots"          309        sunspots (yearly, 1700 to 2008)
+    "seattle_weather"   1461       precipitation, temp_max, temp_min, wind (daily, 2012-2015)
+    ==================  =========  ==========================================================
+
+    Provenance and licences: ``datasets/README.md``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_datasets`.
+    fill : {"keep", "interpolate", "ffill", "drop"}, default "keep"
+        Missing values (only ``co2`` has any) are kept as NaN by default, so you
+        can see them and choose a fix; see :func:`load_series`.
+
+    Returns
+    -------
+    DataFrame, shape (time, n_columns)
+        Float columns, sorted DatetimeIndex.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown.
+    FileNotFoundError
+        If the ``datasets/`` folder is missing.
+
+    Examples
+    --------
+    >>> airline = load_dataset("airline")
+    >>> airline.shape, airline.index.freqstr, float(airline["passengers"].iloc[0])
+    ((144, 1), 'MS', 112.0)
+    """
+    if name not in _DATASETS:
+        raise ValueError(f"name must be one of {list_datasets()}, got {name!r}")
+    info = _DATASETS[name]
+    return load_series(datasets_folder() / info.file, time_column=info.time_column, fill=fill)

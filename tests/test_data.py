@@ -365,3 +365,286 @@ def test_check_window_fits_messages_name_the_parameter_and_numbers():
     assert data.check_window_fits(144, window=12, seasonal_period=12) == 88
     with pytest.raises(ValueError, match="WINDOW must be a positive integer, got 0"):
         data.check_window_fits(144, window=0)
+
+
+# --------------------------------------------------------------------------- load_series
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text to a CSV file in a temporary folder and return its path."""
+
+    def write(text, name="series.csv"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+GOOD = "date,sales,price\n2024-01-01,3,1.5\n2024-01-02,5,1.25\n2024-01-03,4,2\n"
+
+
+def test_load_series_reads_a_good_file(write_csv):
+    frame = data.load_series(write_csv(GOOD), time_column="date")
+    assert list(frame.columns) == ["sales", "price"]
+    assert isinstance(frame.index, pd.DatetimeIndex) and frame.index.name == "date"
+    assert frame.index.freqstr == "D"
+    assert all(pd.api.types.is_float_dtype(t) for t in frame.dtypes)
+    np.testing.assert_array_equal(frame["price"], [1.5, 1.25, 2.0])
+    only = data.load_series(write_csv(GOOD), time_column="date", value_columns="price")
+    assert list(only.columns) == ["price"]
+
+
+def test_load_series_sorts_rows_and_keeps_values_with_their_dates(write_csv):
+    text = "date,x\n2024-01-03,30\n2024-01-01,10\n2024-01-02,20\n"
+    frame = data.load_series(write_csv(text), time_column="date")
+    assert frame.index.is_monotonic_increasing
+    np.testing.assert_array_equal(frame["x"], [10, 20, 30])
+
+
+def test_load_series_handles_bom_blank_lines_and_spaces(write_csv):
+    text = "\ufeffdate, x \n2024-01-01, 1\n\n2024-01-02,2\n 2024-01-03 ,x\n"
+    with pytest.raises(ValueError, match=r"text at line 5: 'x'"):  # line count skips nothing
+        data.load_series(write_csv(text), time_column="date")
+    frame = data.load_series(write_csv(text.replace(",x\n", ",3\n")), time_column="date")
+    np.testing.assert_array_equal(frame["x"], [1, 2, 3])
+
+
+def test_load_series_missing_file():
+    with pytest.raises(FileNotFoundError, match="no CSV file at 'nowhere/none.csv'.*DATA_PATH"):
+        data.load_series("nowhere/none.csv", time_column="date")
+
+
+@pytest.mark.parametrize("text", ["", "  \n\n"])
+def test_load_series_empty_file(write_csv, text):
+    with pytest.raises(ValueError, match="series.csv is empty: it has no header and no rows"):
+        data.load_series(write_csv(text), time_column="date")
+
+
+def test_load_series_header_without_rows(write_csv):
+    with pytest.raises(ValueError, match="series.csv has a header but no data rows"):
+        data.load_series(write_csv("date,x\n"), time_column="date")
+
+
+def test_load_series_unknown_columns(write_csv):
+    path = write_csv(GOOD)
+    with pytest.raises(ValueError) as info:
+        data.load_series(path, time_column="Date", value_columns=["sales", "qty"])
+    message = str(info.value)
+    assert "series.csv has no column 'Date', 'qty'" in message
+    assert "its columns are ['date', 'sales', 'price']" in message
+    assert "TIME_COLUMN, FEATURE_COLUMNS" in message
+    with pytest.raises(ValueError, match="value_columns must not include the time column 'date'"):
+        data.load_series(path, time_column="date", value_columns=["date"])
+
+
+def test_load_series_repeated_header_names(write_csv):
+    with pytest.raises(ValueError, match=r"the header names \['x'\] more than once"):
+        data.load_series(write_csv("date,x,x\n2024-01-01,1,2\n"), time_column="date")
+
+
+def test_load_series_wrong_separator(write_csv):
+    path = write_csv("date;sales\n2024-01-01;3\n2024-01-02;4\n")
+    with pytest.raises(ValueError) as info:
+        data.load_series(path, time_column="date")
+    message = str(info.value)
+    assert "series.csv could not be split into columns with sep=','" in message
+    assert "the header line reads 'date;sales'" in message
+    assert "pass sep=';'" in message
+    frame = data.load_series(path, time_column="date", sep=";")
+    np.testing.assert_array_equal(frame["sales"], [3, 4])
+
+
+def test_load_series_decimal_comma(write_csv):
+    path = write_csv("date;temp\n2024-01-01;3,5\n2024-01-02;-1,25\n")
+    with pytest.raises(ValueError) as info:
+        data.load_series(path, time_column="date", sep=";")
+    message = str(info.value)
+    assert "column 'temp' should hold numbers but has text at line 2: '3,5', line 3: '-1,25'" in (
+        message
+    )
+    assert "decimal comma: pass decimal=','" in message
+    frame = data.load_series(path, time_column="date", sep=";", decimal=",")
+    np.testing.assert_array_equal(frame["temp"], [3.5, -1.25])
+
+
+def test_load_series_separator_inside_values(write_csv):
+    path = write_csv("date,temp\n2024-01-01,3,5\n2024-01-02,4\n2024-01-03,1,5\n")
+    with pytest.raises(ValueError) as info:
+        data.load_series(path, time_column="date")
+    message = str(info.value)
+    assert "the header has 2 cells but line 2 has 3, line 4 has 3" in message
+    assert "decimal comma" in message
+
+
+def test_load_series_unparseable_dates(write_csv):
+    text = "date,x\n2024-01-01,1\n2024-13-45,2\nyesterday,3\n2024-01-04,4\n"
+    with pytest.raises(ValueError) as info:
+        data.load_series(write_csv(text), time_column="date")
+    message = str(info.value)
+    assert "column 'date' has dates that could not be read at" in message
+    assert "line 3: '2024-13-45', line 4: 'yesterday'" in message
+    assert "date_format=" in message
+
+
+def test_load_series_day_first_dates_need_date_format(write_csv):
+    path = write_csv("date,x\n01/02/2024,1\n13/02/2024,2\n")
+    with pytest.raises(ValueError, match="line 3: '13/02/2024'"):
+        data.load_series(path, time_column="date")
+    frame = data.load_series(path, time_column="date", date_format="%d/%m/%Y")
+    assert list(frame.index.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-13"]
+
+
+def test_load_series_missing_dates(write_csv):
+    text = "date,x\n2024-01-01,1\n,2\n2024-01-03,3\n"
+    with pytest.raises(ValueError, match="column 'date' has 1 missing dates at line 3"):
+        data.load_series(write_csv(text), time_column="date")
+
+
+def test_load_series_duplicate_timestamps(write_csv):
+    text = "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-02,3\n2024-01-03,4\n"
+    with pytest.raises(ValueError) as info:
+        data.load_series(write_csv(text), time_column="date")
+    message = str(info.value)
+    assert "column 'date' has 1 repeated timestamps: 2024-01-02 00:00:00 at lines 3, 4" in message
+    assert "groupby(level=0).mean()" in message
+
+
+def test_load_series_text_in_a_numeric_column(write_csv):
+    text = "date,x\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3 kg\n"
+    with pytest.raises(ValueError) as info:
+        data.load_series(write_csv(text), time_column="date")
+    message = str(info.value)
+    assert "column 'x' should hold numbers but has text at line 3: 'abc', line 4: '3 kg'" in (
+        message
+    )
+    assert "leave a cell empty for a missing value" in message
+
+
+def test_load_series_infinities(write_csv):
+    text = "date,x\n2024-01-01,1\n2024-01-02,inf\n2024-01-03,-Infinity\n"
+    with pytest.raises(ValueError, match="column 'x' has 2 infinite values at lines 3, 4"):
+        data.load_series(write_csv(text), time_column="date")
+
+
+def test_load_series_refuses_missing_values_unless_told(write_csv):
+    text = "date,x,y\n2024-01-01,1,1\n2024-01-02,,2\n2024-01-03,3,NA\n2024-01-04,n/a,4\n"
+    path = write_csv(text)
+    with pytest.raises(ValueError) as info:
+        data.load_series(path, time_column="date")
+    message = str(info.value)
+    assert "column 'x' has 2 missing values at lines 3, 5 (other columns too)" in message
+    assert "fill='interpolate'" in message and "fill='drop'" in message
+    kept = data.load_series(path, time_column="date", fill="keep")
+    assert int(kept.isna().sum().sum()) == 3
+    dropped = data.load_series(path, time_column="date", fill="drop")
+    assert list(dropped.index.strftime("%d")) == ["01"]
+    with pytest.raises(ValueError, match="fill must be None or one of"):
+        data.load_series(path, time_column="date", fill="zero")
+
+
+def test_load_series_interpolates_in_time_not_in_rows(write_csv):
+    # Irregular dates: the gap on Jan 2 sits 1/4 of the way from Jan 1 to Jan 5.
+    text = "date,x\n2024-01-01,0\n2024-01-02,\n2024-01-05,8\n2024-01-06,\n2024-01-07,10\n"
+    frame = data.load_series(write_csv(text), time_column="date", fill="interpolate")
+    np.testing.assert_allclose(frame["x"], [0, 0 + (8 - 0) * 1 / 4, 8, 9, 10])
+    forward = data.load_series(write_csv(text), time_column="date", fill="ffill")
+    np.testing.assert_allclose(forward["x"], [0, 0, 8, 8, 10])
+
+
+def test_load_series_says_when_a_fill_cannot_reach_the_ends(write_csv):
+    text = "date,x\n2024-01-01,\n2024-01-02,2\n2024-01-03,\n"
+    with pytest.raises(ValueError, match="fill='interpolate' cannot fill .* at lines 2, 4"):
+        data.load_series(write_csv(text), time_column="date", fill="interpolate")
+    with pytest.raises(ValueError, match="fill='ffill' cannot fill .* at line 2: at the start"):
+        data.load_series(write_csv(text), time_column="date", fill="ffill")
+
+
+def test_load_series_not_text(tmp_path):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe binary")
+    with pytest.raises(ValueError, match="book.xlsx is not UTF-8 text.*Save it as CSV UTF-8"):
+        data.load_series(path, time_column="date")
+
+
+def test_load_series_argument_types(write_csv):
+    with pytest.raises(TypeError, match="time_column must be a column name"):
+        data.load_series(write_csv(GOOD), time_column=0)
+
+
+# --------------------------------------------------------------------------- find_gaps
+
+
+def test_find_gaps_on_daily_weekly_and_monthly_grids():
+    days = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-06"])
+    assert list(data.find_gaps(days).day) == [3, 4]
+    weeks = pd.date_range("2024-01-06", periods=10, freq="W-SAT").delete([3, 7])
+    np.testing.assert_array_equal(
+        data.find_gaps(pd.Series(0, index=weeks)),
+        pd.date_range("2024-01-06", periods=10, freq="W-SAT")[[3, 7]],
+    )
+    months = pd.date_range("2020-01-01", periods=24, freq="MS").delete([5])
+    assert list(data.find_gaps(months).strftime("%Y-%m")) == ["2020-06"]
+    assert len(data.find_gaps(pd.date_range("2020-01-01", periods=5, freq="D"))) == 0
+    odd = pd.DatetimeIndex(["2024-01-01 00:00:00", "2024-01-01 00:00:01.5"])
+    with pytest.raises(ValueError, match="no regular calendar step.*pass freq="):
+        data.find_gaps(odd)
+    with pytest.raises(TypeError, match="frame must have a DatetimeIndex"):
+        data.find_gaps(pd.Series([1, 2]))
+
+
+# --------------------------------------------------------------------------- shipped datasets
+
+
+def test_list_and_load_every_shipped_dataset():
+    expected_columns = {
+        "airline": ["passengers"],
+        "co2": ["co2"],
+        "sunspots": ["sunspots"],
+        "seattle_weather": ["precipitation", "temp_max", "temp_min", "wind"],
+    }
+    assert data.list_datasets() == sorted(expected_columns)
+    for name, columns in expected_columns.items():
+        frame = data.load_dataset(name)
+        assert list(frame.columns) == columns
+        assert frame.index.is_monotonic_increasing and frame.index.is_unique
+        assert len(data.find_gaps(frame)) == 0  # every step of the calendar is a row
+    total = sum(path.stat().st_size for path in data.datasets_folder().glob("*.csv"))
+    assert total < 1_000_000
+
+
+def test_airline_is_box_and_jenkins_series_g():
+    airline = data.load_dataset("airline")["passengers"]
+    # Published facts of series G: 144 months, 112 in Jan 1949, 432 in Dec 1960,
+    # largest value 622 in July 1960.
+    assert len(airline) == 144 and airline.index.freqstr == "MS"
+    assert airline.iloc[0] == 112 and airline.iloc[-1] == 432
+    assert airline.idxmax() == pd.Timestamp("1960-07-01") and airline.max() == 622
+
+
+def test_co2_and_sunspots_equal_the_statsmodels_copies():
+    import statsmodels.api as sm
+
+    co2 = data.load_dataset("co2")
+    theirs = sm.datasets.co2.load_pandas().data["co2"]
+    np.testing.assert_array_equal(co2.index, theirs.index)
+    np.testing.assert_array_equal(co2["co2"].to_numpy(), theirs.to_numpy())  # NaN == NaN here
+    assert int(co2["co2"].isna().sum()) == int(theirs.isna().sum()) == 59
+    filled = data.load_dataset("co2", fill="interpolate")
+    assert not filled.isna().any().any()
+
+    sunspots = data.load_dataset("sunspots")["sunspots"]
+    theirs = sm.datasets.sunspots.load_pandas().data
+    np.testing.assert_array_equal(sunspots.to_numpy(), theirs["SUNACTIVITY"].to_numpy())
+    assert list(sunspots.index.year) == [int(y) for y in theirs["YEAR"]]
+
+
+def test_load_dataset_errors(monkeypatch, tmp_path):
+    with pytest.raises(ValueError, match="name must be one of .*'airline'.*got 'airlines'"):
+        data.load_dataset("airlines")
+    import helpers
+
+    monkeypatch.setattr(helpers, "__file__", str(tmp_path / "helpers" / "__init__.py"))
+    with pytest.raises(FileNotFoundError, match="the datasets/ folder was not found"):
+        data.load_dataset("airline")
