@@ -1,0 +1,853 @@
+"""Forecast accuracy metrics, a side-by-side report, and tests of "is A really better than B?".
+
+Conventions follow scikit-learn's ``sklearn.metrics``: the truth and the
+forecast are positional (``y_true, y_pred``), options are keyword-only, names
+ending in ``_error`` are lower-is-better and names ending in ``_score`` are
+higher-is-better. Every public function validates its input once, in a private
+``_check_*`` function, and then computes.
+
+Shapes: ``y_true`` and ``y_pred`` are ``(n,)`` (one value per forecast point)
+or ``(n, horizon)`` (one row per forecast origin, one column per step ahead, as
+the windows of :func:`helpers.data.make_windows` produce). Two-dimensional
+targets are scored column by column and averaged, like scikit-learn's
+``multioutput="uniform_average"``; ``multioutput="raw_values"`` returns one
+score per column instead. ``(n,)`` against ``(n, 1)`` is accepted (a Keras
+model predicts ``(n, 1)``); any other shape difference is an error, never a
+silent broadcast.
+
+Where scikit-learn has the metric (MSE, RMSE, MAE, R², MAPE) this module calls
+it after its own checks; sMAPE, MASE and RMSSE, which scikit-learn lacks, are
+written here from their competition definitions (M4 and M5) and tested against
+hand-computed values.
+
+This module imports NumPy, pandas, SciPy and scikit-learn only, never
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn import metrics as skm
+
+__all__ = [
+    "mean_squared_error",
+    "root_mean_squared_error",
+    "mean_absolute_error",
+    "r2_score",
+    "mean_absolute_percentage_error",
+    "symmetric_mean_absolute_percentage_error",
+    "mean_absolute_scaled_error",
+    "root_mean_squared_scaled_error",
+    "mse",
+    "rmse",
+    "mae",
+    "mape",
+    "smape",
+    "mase",
+    "rmsse",
+    "naive_scale",
+    "forecast_report",
+    "lagged_correlation",
+    "DieboldMarianoResult",
+    "diebold_mariano_test",
+    "rolling_origin_evaluation",
+]
+
+_MULTIOUTPUT = ("uniform_average", "raw_values")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _as_float_array(values, name: str) -> np.ndarray:
+    """Return ``values`` as a float array without modifying it; TypeError if not numeric."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be numeric array-like, got {type(values).__name__}: {error}"
+        ) from None
+    return array
+
+
+def _check_finite(array: np.ndarray, name: str) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = np.argwhere(bad)[0]
+        where = int(first[0]) if first.size == 1 else tuple(int(i) for i in first)
+        raise ValueError(
+            f"{name} must contain only finite values, got {int(bad.sum())} NaN or inf "
+            f"(the first at index {where})"
+        )
+
+
+def _check_positive_int(value, name: str, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_targets(y_true, y_pred, multioutput="uniform_average", *, names=("y_true", "y_pred")):
+    """Validate a truth/forecast pair; return both as float arrays of shape (n, k)."""
+    if multioutput not in _MULTIOUTPUT:
+        raise ValueError(f"multioutput must be one of {_MULTIOUTPUT}, got {multioutput!r}")
+    true_name, pred_name = names
+    y_true = _as_float_array(y_true, true_name)
+    y_pred = _as_float_array(y_pred, pred_name)
+    for name, array in ((true_name, y_true), (pred_name, y_pred)):
+        if array.ndim not in (1, 2):
+            raise ValueError(
+                f"{name} must be 1-D (n,) or 2-D (n, horizon), got shape {array.shape}; "
+                "score one target at a time"
+            )
+    if y_true.shape != y_pred.shape:
+        n = y_true.shape[0]
+        # A Keras model predicts (n, 1) for a (n,) target: accept that pairing only.
+        if {y_true.shape, y_pred.shape} == {(n,), (n, 1)}:
+            y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
+        else:
+            raise ValueError(
+                f"{true_name} and {pred_name} must have the same shape, "
+                f"got {y_true.shape} and {y_pred.shape}"
+            )
+    if y_true.shape[0] == 0:
+        raise ValueError(f"{true_name} and {pred_name} must hold at least one value, got 0")
+    _check_finite(y_true, true_name)
+    _check_finite(y_pred, pred_name)
+    if y_true.ndim == 1:
+        y_true, y_pred = y_true[:, None], y_pred[:, None]
+    return y_true, y_pred
+
+
+def _check_y_train(y_train, m) -> tuple[np.ndarray, int]:
+    """Validate the training series and seasonal period used to scale MASE and RMSSE."""
+    m = _check_positive_int(m, "m")
+    y_train = _as_float_array(y_train, "y_train")
+    if y_train.ndim != 1:
+        raise ValueError(f"y_train must be a 1-D series (n_train,), got shape {y_train.shape}")
+    if y_train.size <= m:
+        raise ValueError(
+            f"y_train must be longer than the seasonal period m={m} to have an in-sample "
+            f"naive error, got {y_train.size} values"
+        )
+    _check_finite(y_train, "y_train")
+    if np.all(y_train[m:] == y_train[:-m]):
+        raise ValueError(
+            f"y_train is flat at lag m={m} (every y_train[t] equals y_train[t-{m}]), so the "
+            "in-sample naive error is 0 and the scaled error would divide by zero"
+        )
+    return y_train, m
+
+
+def _reduce(per_column: np.ndarray, multioutput: str):
+    if multioutput == "raw_values":
+        return per_column
+    return float(np.mean(per_column))
+
+
+# ------------------------------------------------------------ scikit-learn's metrics
+
+
+def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean squared error, :math:`\frac{1}{n}\sum_t (y_t - \hat y_t)^2` (squared units).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like, shape (n,) or (n, horizon)
+        Observed values and forecasts of the same points.
+    multioutput : {"uniform_average", "raw_values"}, keyword-only
+        How to combine the columns of 2-D targets.
+
+    Returns
+    -------
+    float, or ndarray of shape (horizon,) with ``multioutput="raw_values"``
+
+    Raises
+    ------
+    ValueError
+        On different shapes, no values, NaN or inf.
+    TypeError
+        If an input is not numeric.
+
+    Examples
+    --------
+    >>> mean_squared_error([1.0, 2.0, 4.0], [1.0, 3.0, 2.0])  # (0 + 1 + 4) / 3
+    1.6666666666666667
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    return _reduce(skm.mean_squared_error(y_true, y_pred, multioutput="raw_values"), multioutput)
+
+
+def root_mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Root mean squared error, :math:`\sqrt{\frac{1}{n}\sum_t (y_t - \hat y_t)^2}` (data units).
+
+    Parameters, returns and errors as :func:`mean_squared_error`. With 2-D
+    targets the root is taken per column, then averaged (as scikit-learn).
+
+    Examples
+    --------
+    >>> root_mean_squared_error([0.0, 0.0], [3.0, -3.0])
+    3.0
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    return _reduce(
+        skm.root_mean_squared_error(y_true, y_pred, multioutput="raw_values"), multioutput
+    )
+
+
+def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean absolute error, :math:`\frac{1}{n}\sum_t |y_t - \hat y_t|` (data units).
+
+    Parameters, returns and errors as :func:`mean_squared_error`.
+
+    Examples
+    --------
+    >>> mean_absolute_error([1.0, 2.0, 4.0], [1.0, 3.0, 2.0])  # (0 + 1 + 2) / 3
+    1.0
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    return _reduce(skm.mean_absolute_error(y_true, y_pred, multioutput="raw_values"), multioutput)
+
+
+def r2_score(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Coefficient of determination, :math:`1 - \sum_t (y_t-\hat y_t)^2 / \sum_t (y_t-\bar y)^2`.
+
+    Higher is better; 1 is perfect, 0 is as good as predicting the mean of
+    ``y_true`` (which a forecaster could not know), and it can be negative.
+    Parameters and returns as :func:`mean_squared_error`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`mean_squared_error`, and when there are fewer than two values
+        (R² is undefined; scikit-learn would warn and return NaN).
+
+    Examples
+    --------
+    >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])  # 1 - 1 / 2
+    0.5
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    if y_true.shape[0] < 2:
+        raise ValueError(f"r2_score needs at least 2 values, got {y_true.shape[0]}")
+    return _reduce(skm.r2_score(y_true, y_pred, multioutput="raw_values"), multioutput)
+
+
+def mean_absolute_percentage_error(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean absolute percentage error, :math:`\frac{1}{n}\sum_t |y_t-\hat y_t|/|y_t|`.
+
+    A fraction, like scikit-learn (0.05 means 5 %), not a percentage.
+
+    Parameters, returns and other errors as :func:`mean_squared_error`.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` contains a 0, where the percentage error is undefined
+        (scikit-learn instead divides by machine epsilon and returns an
+        enormous number). Use :func:`mean_absolute_scaled_error` there.
+
+    Examples
+    --------
+    >>> mean_absolute_percentage_error([100.0, 200.0], [110.0, 180.0])  # (0.1 + 0.1) / 2
+    0.1
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    zeros = np.argwhere(y_true == 0)
+    if zeros.size:
+        raise ValueError(
+            "mean_absolute_percentage_error is undefined when y_true contains 0, got "
+            f"{len(zeros)} zero(s) (the first at row {int(zeros[0][0])}); use "
+            "mean_absolute_scaled_error or symmetric_mean_absolute_percentage_error instead"
+        )
+    return _reduce(
+        skm.mean_absolute_percentage_error(y_true, y_pred, multioutput="raw_values"), multioutput
+    )
+
+
+# ------------------------------------------------- competition metrics, by hand
+
+
+def symmetric_mean_absolute_percentage_error(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Symmetric MAPE in percent, on the 0..200 scale of the M4 competition.
+
+    .. math:: \mathrm{sMAPE} = \frac{200}{h}\sum_{t=1}^{h}
+              \frac{|y_t - \hat y_t|}{|y_t| + |\hat y_t|}
+
+    as defined in Makridakis, Spiliotis & Assimakopoulos (2020), "The M4
+    Competition: 100,000 time series and 61 forecasting methods",
+    *International Journal of Forecasting* 36(1), 54-74. 0 is perfect, 200 is
+    the worst (forecast and truth of opposite sign, or one of them 0).
+
+    Parameters, returns and other errors as :func:`mean_squared_error`.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` are both 0 at some point (the ratio is 0/0).
+
+    Examples
+    --------
+    >>> # 200/2 * (10/210 + 10/190)
+    >>> symmetric_mean_absolute_percentage_error([100.0, 100.0], [110.0, 90.0])
+    10.025062656641603
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    denominator = np.abs(y_true) + np.abs(y_pred)  # (n, k)
+    zeros = np.argwhere(denominator == 0)
+    if zeros.size:
+        raise ValueError(
+            "symmetric_mean_absolute_percentage_error is undefined where y_true and y_pred "
+            f"are both 0, got {len(zeros)} such point(s) (the first at row {int(zeros[0][0])})"
+        )
+    per_column = 200.0 * np.mean(np.abs(y_true - y_pred) / denominator, axis=0)  # (k,)
+    return _reduce(per_column, multioutput)
+
+
+def naive_scale(y_train, *, m=1, squared=False) -> float:
+    r"""In-sample error of the (seasonal) naive forecast: the denominator of MASE and RMSSE.
+
+    .. math:: s_1 = \frac{1}{n-m}\sum_{t=m+1}^{n} |y_t - y_{t-m}|, \qquad
+              s_2 = \frac{1}{n-m}\sum_{t=m+1}^{n} (y_t - y_{t-m})^2
+
+    Parameters
+    ----------
+    y_train : array-like, shape (n,)
+        The training series, in time order.
+    m : int, keyword-only
+        Seasonal period; 1 is the plain naive forecast (repeat the last value).
+    squared : bool, keyword-only
+        Return the mean squared difference :math:`s_2` (RMSSE) instead of the
+        mean absolute difference :math:`s_1` (MASE).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``y_train`` is not 1-D, is not longer than ``m``, contains NaN or
+        inf, or is flat at lag ``m`` (the scale would be 0).
+    TypeError
+        If ``m`` is not an integer.
+
+    Examples
+    --------
+    >>> naive_scale([1.0, 3.0, 2.0, 6.0])  # (2 + 1 + 4) / 3
+    2.3333333333333335
+    """
+    y_train, m = _check_y_train(y_train, m)
+    differences = y_train[m:] - y_train[:-m]  # (n - m,)
+    return float(np.mean(differences**2 if squared else np.abs(differences)))
+
+
+def mean_absolute_scaled_error(y_true, y_pred, *, y_train, m=1, multioutput="uniform_average"):
+    r"""Mean absolute scaled error (MASE), as scored in the M4 competition.
+
+    .. math:: \mathrm{MASE} = \frac{\frac{1}{h}\sum_{t=1}^{h} |y_t - \hat y_t|}
+              {\frac{1}{n-m}\sum_{t=m+1}^{n} |y_t - y_{t-m}|}
+
+    The forecast's MAE divided by the in-sample MAE of the seasonal naive
+    forecast on the training series ``y_train`` (Hyndman & Koehler (2006),
+    "Another look at measures of forecast accuracy", *International Journal of
+    Forecasting* 22(4), 679-688; used in the M4 competition, Makridakis et al.
+    2020). Unit-free; below 1 means smaller errors than the naive forecast made
+    *in sample*, one step ahead. It is not a test-set comparison with the
+    naive forecast: a multi-step naive forecast usually scores above 1.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like, shape (n,) or (n, horizon)
+    y_train : array-like, shape (n_train,), keyword-only
+        The training series the forecaster was fitted on, in time order.
+    m : int, keyword-only
+        Seasonal period of the naive forecast in the denominator (12 for
+        monthly data with a yearly season; 1 for none).
+    multioutput : {"uniform_average", "raw_values"}, keyword-only
+
+    Returns
+    -------
+    float, or ndarray of shape (horizon,) with ``multioutput="raw_values"``
+
+    Raises
+    ------
+    ValueError
+        On different shapes, NaN or inf, a ``y_train`` no longer than ``m``, or
+        a ``y_train`` flat at lag ``m`` (division by zero).
+    TypeError
+        If an input is not numeric or ``m`` is not an integer.
+
+    Examples
+    --------
+    >>> # MAE 1, divided by the naive scale (2 + 1 + 4) / 3 = 7/3
+    >>> mean_absolute_scaled_error([5.0, 7.0], [6.0, 6.0], y_train=[1.0, 3.0, 2.0, 6.0])
+    0.42857142857142855
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    scale = naive_scale(y_train, m=m)
+    per_column = np.mean(np.abs(y_true - y_pred), axis=0) / scale  # (k,)
+    return _reduce(per_column, multioutput)
+
+
+def root_mean_squared_scaled_error(y_true, y_pred, *, y_train, m=1, multioutput="uniform_average"):
+    r"""Root mean squared scaled error (RMSSE), the M5 competition's accuracy measure.
+
+    .. math:: \mathrm{RMSSE} = \sqrt{\frac{\frac{1}{h}\sum_{t=1}^{h} (y_t - \hat y_t)^2}
+              {\frac{1}{n-m}\sum_{t=m+1}^{n} (y_t - y_{t-m})^2}}
+
+    Makridakis, Spiliotis & Assimakopoulos (2022), "M5 accuracy competition:
+    Results, findings, and conclusions", *International Journal of
+    Forecasting* 38(4), 1346-1364, with m = 1; ``m`` > 1 uses the seasonal
+    naive forecast in the denominator, as MASE does.
+
+    Parameters, returns and errors as :func:`mean_absolute_scaled_error`.
+
+    Examples
+    --------
+    >>> # sqrt(1 / ((4 + 1 + 16) / 3))
+    >>> root_mean_squared_scaled_error([5.0, 7.0], [6.0, 6.0], y_train=[1.0, 3.0, 2.0, 6.0])
+    0.3779644730092272
+    """
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    scale = naive_scale(y_train, m=m, squared=True)
+    per_column = np.sqrt(np.mean((y_true - y_pred) ** 2, axis=0) / scale)  # (k,)
+    return _reduce(per_column, multioutput)
+
+
+# Short names, as the lessons' formulas write them.
+mse = mean_squared_error
+rmse = root_mean_squared_error
+mae = mean_absolute_error
+mape = mean_absolute_percentage_error
+smape = symmetric_mean_absolute_percentage_error
+mase = mean_absolute_scaled_error
+rmsse = root_mean_squared_scaled_error
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _naive_rows(y_true: np.ndarray, y_train: np.ndarray, m: int, one_step: bool) -> dict:
+    h = y_true.size
+    if one_step:
+        # Each point forecast from the true values before it.
+        history = np.concatenate([y_train, y_true])  # (n_train + h,)
+        n = y_train.size
+        rows = {"naive": history[n - 1 : n - 1 + h]}
+        if m > 1:
+            rows["seasonal naive"] = history[n - m : n - m + h]
+    else:
+        # One forecast of h steps from the end of y_train.
+        rows = {"naive": np.full(h, y_train[-1])}
+        if m > 1:
+            rows["seasonal naive"] = y_train[-m:][np.arange(h) % m]
+    return rows
+
+
+def _scores(y_true, y_pred, y_train, m) -> dict:
+    """Every metric of one 1-D forecast; MAPE / sMAPE are NaN where undefined."""
+    mape_value = (
+        float("nan") if np.any(y_true == 0) else mean_absolute_percentage_error(y_true, y_pred)
+    )
+    smape_value = (
+        float("nan")
+        if np.any(np.abs(y_true) + np.abs(y_pred) == 0)
+        else symmetric_mean_absolute_percentage_error(y_true, y_pred)
+    )
+    return {
+        "MASE": mean_absolute_scaled_error(y_true, y_pred, y_train=y_train, m=m),
+        "RMSSE": root_mean_squared_scaled_error(y_true, y_pred, y_train=y_train, m=m),
+        "MAE": mean_absolute_error(y_true, y_pred),
+        "RMSE": root_mean_squared_error(y_true, y_pred),
+        "MSE": mean_squared_error(y_true, y_pred),
+        "MAPE": mape_value,
+        "sMAPE": smape_value,
+        "R2": r2_score(y_true, y_pred) if y_true.size >= 2 else float("nan"),
+    }
+
+
+def forecast_report(y_true, forecasts: Mapping, *, y_train, m=1, one_step=False) -> pd.DataFrame:
+    """Score several forecasts of the same points side by side, always with the naive rows.
+
+    Parameters
+    ----------
+    y_true : array-like, shape (h,)
+        The observed values, which follow ``y_train`` directly in time.
+    forecasts : mapping of str to array-like, each shape (h,)
+        Model name -> its forecast of the ``h`` points. A ``"naive"`` or
+        ``"seasonal naive"`` entry is used as given; missing ones are computed.
+    y_train : array-like, shape (n_train,), keyword-only
+        The training series; scales MASE and RMSSE and feeds the naive rows.
+    m : int, keyword-only
+        Seasonal period (for MASE, RMSSE and the "seasonal naive" row, which is
+        added when ``m`` > 1).
+    one_step : bool, keyword-only
+        How the naive rows forecast. False (default): one forecast of ``h``
+        steps made at the end of ``y_train`` (naive = last training value
+        repeated; seasonal naive = last season of ``y_train`` repeated), the
+        fair comparison for a multi-step forecast. True: each point forecast
+        one step ahead from the true values before it (naive = previous true
+        value), the fair comparison for a one-step-ahead forecaster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``model``; columns MASE, RMSSE, MAE, RMSE, MSE, MAPE (fraction),
+        sMAPE (percent, 0..200), R2; sorted by MASE, best first. MAPE is NaN
+        when ``y_true`` contains a 0, sMAPE where truth and forecast are both 0.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` is not 1-D, a forecast has a different length, values
+        are NaN or inf, or ``y_train`` is too short or flat for MASE.
+    TypeError
+        If ``forecasts`` is not a mapping or an input is not numeric.
+
+    Examples
+    --------
+    >>> report = forecast_report([4.0, 5.0], {"guess": [4.0, 4.0]}, y_train=[1.0, 2.0, 3.0])
+    >>> list(report.index)
+    ['guess', 'naive']
+    >>> float(report.loc["naive", "MAE"])  # naive repeats 3.0: (|4-3| + |5-3|) / 2
+    1.5
+    """
+    if not isinstance(forecasts, Mapping):
+        raise TypeError(
+            "forecasts must be a mapping of model name to forecast array, "
+            f"got {type(forecasts).__name__}"
+        )
+    y_true = _as_float_array(y_true, "y_true")
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must be 1-D (h,), got shape {y_true.shape}")
+    y_train, m = _check_y_train(y_train, m)
+    _check_finite(y_true, "y_true")
+    rows = {}
+    for name, y_pred in forecasts.items():
+        y_pred = _as_float_array(y_pred, f"forecasts[{name!r}]")
+        if y_pred.shape != y_true.shape:
+            raise ValueError(
+                f"forecasts[{name!r}] must have the shape of y_true {y_true.shape}, "
+                f"got {y_pred.shape}"
+            )
+        _check_finite(y_pred, f"forecasts[{name!r}]")
+        rows[str(name)] = y_pred
+    for name, y_pred in _naive_rows(y_true, y_train, m, one_step).items():
+        rows.setdefault(name, y_pred)
+    table = pd.DataFrame.from_dict(
+        {name: _scores(y_true, y_pred, y_train, m) for name, y_pred in rows.items()},
+        orient="index",
+    )
+    table.index.name = "model"
+    return table.sort_values("MASE", kind="stable")
+
+
+# ----------------------------------------------------------------- the lag trap
+
+
+def lagged_correlation(y_true, y_pred, *, max_lag=3) -> np.ndarray:
+    r"""Correlation of the forecast with the truth ``k`` steps earlier, for k = 0..max_lag.
+
+    .. math:: r_k = \operatorname{corr}(\hat y_t,\ y_{t-k})
+
+    A forecast that mostly copies the last observed value follows the truth
+    one step late: its :math:`r_1` is larger than its :math:`r_0`. A peak at
+    ``k`` = 1 is the signature of the lag trap.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like, shape (n,)
+        Truth and one-step-ahead forecast of the same points, in time order.
+    max_lag : int, keyword-only
+        Largest lag; needs ``n - max_lag >= 3`` pairs.
+
+    Returns
+    -------
+    ndarray, shape (max_lag + 1,)
+        ``r[k]``, Pearson correlation of ``y_pred[k:]`` with ``y_true[:n-k]``.
+
+    Raises
+    ------
+    ValueError
+        On different shapes, NaN or inf, too short a series, or a constant
+        stretch (its correlation is undefined).
+
+    Examples
+    --------
+    >>> y = [0.0, 1.0, 0.0, 2.0, 1.0, 3.0]
+    >>> copy = [0.0, 0.0, 1.0, 0.0, 2.0, 1.0]  # the previous true value
+    >>> int(np.argmax(lagged_correlation(y, copy, max_lag=2)))
+    1
+    """
+    max_lag = _check_positive_int(max_lag, "max_lag", minimum=0)
+    y_true, y_pred = _check_targets(y_true, y_pred)
+    if y_true.shape[1] != 1:
+        raise ValueError(f"y_true must be 1-D (n,), got shape {y_true.shape}")
+    y_true, y_pred = y_true[:, 0], y_pred[:, 0]
+    n = y_true.size
+    if n - max_lag < 3:
+        raise ValueError(
+            f"max_lag must leave at least 3 pairs, got max_lag={max_lag} for {n} values"
+        )
+    r = np.empty(max_lag + 1)
+    for k in range(max_lag + 1):
+        a, b = y_pred[k:], y_true[: n - k]
+        if np.ptp(a) == 0 or np.ptp(b) == 0:
+            raise ValueError(f"the correlation at lag {k} is undefined: one side is constant")
+        r[k] = np.corrcoef(a, b)[0, 1]
+    return r
+
+
+# ----------------------------------------------------------------- Diebold-Mariano
+
+
+@dataclass(frozen=True)
+class DieboldMarianoResult:
+    """Result of :func:`diebold_mariano_test`.
+
+    Attributes
+    ----------
+    statistic : float
+        The HLN-corrected statistic; negative when A's losses are smaller.
+    pvalue : float
+        From Student's t with ``n - 1`` degrees of freedom.
+    mean_loss_difference : float
+        Mean of loss(A) - loss(B) over the ``n`` points.
+    n : int
+        Number of forecast points.
+    h : int
+        Forecast horizon used for the long-run variance.
+    """
+
+    statistic: float
+    pvalue: float
+    mean_loss_difference: float
+    n: int
+    h: int
+
+
+_LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "squared": np.square,
+    "absolute": np.abs,
+}
+
+
+def diebold_mariano_test(
+    y_true, y_pred_a, y_pred_b, *, h=1, loss="squared", alternative="two-sided"
+) -> DieboldMarianoResult:
+    r"""Diebold-Mariano test of equal accuracy, with the Harvey-Leybourne-Newbold correction.
+
+    With loss differences :math:`d_t = L(y_t - \hat y^A_t) - L(y_t - \hat y^B_t)`,
+    their mean :math:`\bar d`, autocovariances
+    :math:`\hat\gamma_k = \frac{1}{n}\sum_{t=k+1}^{n}(d_t-\bar d)(d_{t-k}-\bar d)`
+    and the long-run variance :math:`\hat V = \hat\gamma_0 + 2\sum_{k=1}^{h-1}\hat\gamma_k`
+    (Diebold & Mariano (1995), "Comparing predictive accuracy", *Journal of
+    Business & Economic Statistics* 13(3), 253-263):
+
+    .. math:: \mathrm{DM} = \frac{\bar d}{\sqrt{\hat V / n}}, \qquad
+              \mathrm{DM}^* = \mathrm{DM}\,\sqrt{\frac{n + 1 - 2h + h(h-1)/n}{n}}
+
+    and :math:`\mathrm{DM}^*` is compared with Student's t on ``n - 1``
+    degrees of freedom (Harvey, Leybourne & Newbold (1997), "Testing the
+    equality of prediction mean squared errors", *International Journal of
+    Forecasting* 13(2), 281-291). For ``h`` = 1 this is exactly the paired
+    t-test on the losses (``scipy.stats.ttest_rel``), as HLN note.
+
+    Parameters
+    ----------
+    y_true, y_pred_a, y_pred_b : array-like, shape (n,)
+        Truth and two forecasts of the same points, in time order.
+    h : int, keyword-only
+        Forecast horizon of the forecasts (errors of h-step forecasts are
+        autocorrelated up to lag h - 1).
+    loss : {"squared", "absolute"}, keyword-only
+    alternative : {"two-sided", "less", "greater"}, keyword-only
+        "less": A's expected loss is smaller than B's; "greater": larger.
+
+    Returns
+    -------
+    DieboldMarianoResult
+
+    Raises
+    ------
+    ValueError
+        On different shapes, NaN or inf, fewer than 3 points, an ``h`` that
+        leaves the correction non-positive, an unknown ``loss`` or
+        ``alternative``, loss differences that are all equal (the variance is
+        0, e.g. identical forecasts), or a non-positive long-run variance.
+    TypeError
+        If ``h`` is not an integer or an input is not numeric.
+
+    Examples
+    --------
+    >>> y = np.zeros(4)
+    >>> result = diebold_mariano_test(y, [3.0, 1.0, 2.0, 4.0], [1.0, 1.0, 1.0, 1.0],
+    ...                               loss="absolute")
+    >>> result.mean_loss_difference  # d = (2, 0, 1, 3)
+    1.5
+    >>> bool(result.statistic > 0)  # A is worse
+    True
+    """
+    h = _check_positive_int(h, "h")
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
+    if alternative not in ("two-sided", "less", "greater"):
+        raise ValueError(
+            f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
+        )
+    y_true_a, a = _check_targets(y_true, y_pred_a, names=("y_true", "y_pred_a"))
+    _, b = _check_targets(y_true, y_pred_b, names=("y_true", "y_pred_b"))
+    if y_true_a.shape[1] != 1:
+        raise ValueError(
+            f"y_true, y_pred_a and y_pred_b must be 1-D (n,), got shape {np.shape(y_true)}"
+        )
+    y, a, b = y_true_a[:, 0], a[:, 0], b[:, 0]
+    n = y.size
+    if n < 3:
+        raise ValueError(f"diebold_mariano_test needs at least 3 points, got {n}")
+    correction = (n + 1 - 2 * h + h * (h - 1) / n) / n
+    if correction <= 0:
+        raise ValueError(
+            f"h={h} is too large for n={n} points: the HLN correction "
+            "(n + 1 - 2h + h(h-1)/n) / n is not positive"
+        )
+    d = _LOSSES[loss](y - a) - _LOSSES[loss](y - b)  # (n,)
+    d_bar = float(np.mean(d))
+    centred = d - d_bar  # (n,)
+    gamma = [float(np.dot(centred[k:], centred[: n - k]) / n) for k in range(h)]
+    if gamma[0] <= 1e-15 * max(1.0, d_bar**2):
+        raise ValueError(
+            "the loss differences are all equal (zero variance), so the Diebold-Mariano "
+            "test is undefined; are the two forecasts identical?"
+        )
+    long_run_variance = gamma[0] + 2.0 * sum(gamma[1:])
+    if long_run_variance <= 0:
+        raise ValueError(
+            f"the long-run variance estimate is not positive ({long_run_variance:.3g}) "
+            f"with h={h}; try a smaller h or more points"
+        )
+    dm = d_bar / np.sqrt(long_run_variance / n)
+    statistic = float(dm * np.sqrt(correction))
+    t = stats.t(df=n - 1)
+    if alternative == "two-sided":
+        pvalue = 2.0 * t.sf(abs(statistic))
+    elif alternative == "less":
+        pvalue = t.cdf(statistic)
+    else:
+        pvalue = t.sf(statistic)
+    return DieboldMarianoResult(statistic, float(pvalue), d_bar, n, h)
+
+
+# ----------------------------------------------------------------- rolling origin
+
+
+def rolling_origin_evaluation(
+    y, forecasters: Mapping, *, initial, horizon, step=1, m=1
+) -> pd.DataFrame:
+    """Refit and score forecasters at several cut points of one series (time-series CV).
+
+    At each origin ``o`` = ``initial``, ``initial + step``, ... (while
+    ``o + horizon <= len(y)``) every forecaster sees ``y[:o]`` only and
+    forecasts ``y[o:o + horizon]``; the forecast is scored with MASE and
+    RMSSE (scaled by ``y[:o]`` with period ``m``), MAE, RMSE and sMAPE.
+    The spread of the scores over the origins shows how much one test
+    period's score can be trusted.
+
+    Parameters
+    ----------
+    y : array-like, shape (n,)
+        The whole series, in time order.
+    forecasters : mapping of str to callable
+        Name -> ``f(y_train, horizon)`` returning an array of shape
+        ``(horizon,)``, e.g. ``helpers.baselines.naive_forecast``.
+    initial : int, keyword-only
+        Length of the first training part; must exceed ``m``.
+    horizon : int, keyword-only
+        Steps forecast at each origin.
+    step : int, keyword-only
+        Distance between consecutive origins.
+    m : int, keyword-only
+        Seasonal period for MASE and RMSSE.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (origin, model): columns ``origin`` (the length of the
+        training part, i.e. the index of the first forecast point), ``model``,
+        MASE, RMSSE, MAE, RMSE, sMAPE.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not 1-D or not finite, ``initial + horizon > len(y)``,
+        ``initial <= m``, a forecaster returns the wrong shape or NaN/inf, or a
+        training part is flat at lag ``m``.
+    TypeError
+        If ``forecasters`` is not a mapping of callables or an integer option
+        is not an integer.
+
+    Examples
+    --------
+    >>> def last(y_train, horizon):
+    ...     return np.repeat(y_train[-1], horizon)
+    >>> scores = rolling_origin_evaluation(np.arange(8.0), {"naive": last},
+    ...                                    initial=5, horizon=2)
+    >>> scores["origin"].tolist()
+    [5, 6]
+    >>> scores["MAE"].tolist()  # forecasts 4, 4 of 5, 6 and 5, 5 of 6, 7
+    [1.5, 1.5]
+    """
+    initial = _check_positive_int(initial, "initial")
+    horizon = _check_positive_int(horizon, "horizon")
+    step = _check_positive_int(step, "step")
+    m = _check_positive_int(m, "m")
+    if not isinstance(forecasters, Mapping) or not forecasters:
+        raise TypeError(
+            "forecasters must be a non-empty mapping of name to callable f(y_train, horizon), "
+            f"got {type(forecasters).__name__}"
+        )
+    for name, forecaster in forecasters.items():
+        if not callable(forecaster):
+            raise TypeError(
+                f"forecasters[{name!r}] must be callable f(y_train, horizon), "
+                f"got {type(forecaster).__name__}"
+            )
+    y = _as_float_array(y, "y")
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-D series (n,), got shape {y.shape}")
+    _check_finite(y, "y")
+    if initial <= m:
+        raise ValueError(f"initial must be larger than m={m}, got {initial}")
+    if initial + horizon > y.size:
+        raise ValueError(
+            f"initial + horizon must be at most len(y)={y.size}, got {initial} + {horizon}"
+        )
+    rows = []
+    for origin in range(initial, y.size - horizon + 1, step):
+        y_train, y_test = y[:origin].copy(), y[origin : origin + horizon]
+        for name, forecaster in forecasters.items():
+            y_pred = _as_float_array(forecaster(y_train.copy(), horizon), f"forecasters[{name!r}]")
+            if y_pred.shape != (horizon,):
+                raise ValueError(
+                    f"forecasters[{name!r}] must return shape ({horizon},), "
+                    f"got {y_pred.shape} at origin {origin}"
+                )
+            _check_finite(y_pred, f"the forecast of forecasters[{name!r}] at origin {origin}")
+            scores = _scores(y_test, y_pred, y_train, m)
+            rows.append(
+                {
+                    "origin": origin,
+                    "model": str(name),
+                    **{k: scores[k] for k in ("MASE", "RMSSE", "MAE", "RMSE", "sMAPE")},
+                }
+            )
+    return pd.DataFrame(rows)
