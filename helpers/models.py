@@ -79,6 +79,12 @@ def _check_model(model):
         ) from error
 
 
+def _input_dtype(model):
+    """The dtype the model's input expects (Keras's float type when it does not say)."""
+    inputs = getattr(model, "inputs", None)
+    return inputs[0].dtype if inputs else keras.backend.floatx()
+
+
 def _check_windows(name, X, model):
     """Return ``X`` as a float array shaped ``(n, window, n_features)`` the model accepts."""
     X = np.asarray(X)
@@ -363,13 +369,22 @@ def train(
                 monitor="val_loss", patience=patience, restore_best_weights=True
             )
         )
+    # The arrays go into one tf.data pipeline each: Keras's own NumPy adapter builds a
+    # new pipeline every epoch, which costs more than training on these small sets.
+    # The shuffle's seed comes from the global seed (helpers.set_seed), so runs repeat.
+    dtype = _input_dtype(model)
+    train_set = tf.data.Dataset.from_tensor_slices((X_train.astype(dtype), y_train.astype(dtype)))
+    if shuffle:
+        train_set = train_set.shuffle(len(X_train), reshuffle_each_iteration=True)
+    if validation_data is not None:
+        validation_data = tf.data.Dataset.from_tensor_slices(
+            (validation_data[0].astype(dtype), validation_data[1].astype(dtype))
+        ).batch(batch_size)
     return model.fit(
-        X_train,
-        y_train,
+        train_set.batch(batch_size),
         validation_data=validation_data,
         epochs=epochs,
-        batch_size=batch_size,
-        shuffle=bool(shuffle),
+        shuffle=False,  # done above; fit cannot shuffle a tf.data.Dataset
         callbacks=callbacks,
         verbose=verbose,
     )
@@ -460,7 +475,7 @@ def recursive_forecast(model, window_values, steps):
     if not np.all(np.isfinite(values)):
         raise ValueError("window_values contains NaN or infinite values")
 
-    x = np.array(values, dtype=model.inputs[0].dtype)  # (n, window), a copy we may overwrite
+    x = np.array(values, dtype=_input_dtype(model))  # (n, window), a copy we may overwrite
     forecasts = np.empty((x.shape[0], steps), dtype=x.dtype)  # (n, steps)
     for k in range(steps):
         y_hat = keras.ops.convert_to_numpy(model(x[:, :, np.newaxis], training=False))  # (n, 1)

@@ -158,6 +158,25 @@ def test_train_reduces_loss_and_leaves_inputs_alone():
     np.testing.assert_array_equal(y, y_before)
 
 
+def test_train_repeats_exactly_after_set_seed():
+    X, y = _toy_data(n=40)
+    runs = []
+    for _ in range(2):
+        helpers.set_seed(11)
+        model = models.build_forecaster(5, units=3)
+        history = models.train(model, X, y, validation_data=(X[:8], y[:8]), epochs=3)
+        runs.append((model.get_weights(), history.history["val_loss"]))
+    assert runs[0][1] == runs[1][1]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[1][0], strict=True))
+
+
+def test_train_float64_model():
+    X, y = _toy_data(n=16)
+    model = models.build_forecaster(5, units=2, dtype="float64")
+    history = models.train(model, X.astype("float32"), y, epochs=2)
+    assert np.isfinite(history.history["loss"]).all()
+
+
 def test_train_early_stopping_restores_best_weights():
     helpers.set_seed(1)
     X, y = _toy_data(n=48, horizon=2)
