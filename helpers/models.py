@@ -16,6 +16,7 @@ start-up log lines stay out of notebook outputs.
 
 from __future__ import annotations
 
+import logging
 import numbers
 import os
 import warnings
@@ -32,6 +33,7 @@ __all__ = [
     "CELLS",
     "build_forecaster",
     "train",
+    "predict",
     "recursive_forecast",
     "save_model",
     "load_model",
@@ -393,6 +395,47 @@ def train(
 # --------------------------------------------------------------------------- forecast
 
 
+def predict(model, X):
+    """Predict every window of ``X`` in one forward pass and return a NumPy array.
+
+    Equivalent to ``model.predict(X, verbose=0)`` for the small arrays of these
+    lessons, but it calls the model directly: no progress bar, no batching, and
+    no ``tf.function`` traced per model and per batch shape (``model.predict``
+    on many freshly built models makes TensorFlow print a retracing warning).
+    For very large ``X`` use ``model.predict(X, batch_size=...)``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Input ``(batch, window, n_features)``.
+    X : array-like, shape (n_samples, window, n_features)
+        Not modified.
+
+    Returns
+    -------
+    numpy.ndarray
+        The model's output, shape ``(n_samples, horizon)`` for a forecaster from
+        :func:`build_forecaster`.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``X`` does not hold real numbers.
+    ValueError
+        If ``X`` is not 3-D, does not match the model's window or features, or
+        contains NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> predict(build_forecaster(4, units=2, horizon=3), np.zeros((5, 4, 1))).shape
+    (5, 3)
+    """
+    _check_model(model)
+    X = _check_windows("X", X, model)
+    return keras.ops.convert_to_numpy(model(X.astype(_input_dtype(model)), training=False))
+
+
 def recursive_forecast(model, window_values, steps):
     """Forecast ``steps`` values ahead with a one-step model, feeding each prediction back.
 
@@ -601,5 +644,13 @@ def export_for_serving(model, directory):
         )
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"directory must be a folder, but {str(directory)!r} is a file")
-    model.export(str(directory), format="tf_saved_model", verbose=False)
+    # tf.saved_model.save logs "Assets written to: <full path>" at INFO level, which a
+    # Jupyter kernel (root logger at INFO) prints twice; keep it out of lesson outputs.
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        model.export(str(directory), format="tf_saved_model", verbose=False)
+    finally:
+        logger.setLevel(level)
     return directory

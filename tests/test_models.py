@@ -262,6 +262,29 @@ def test_train_rejects_bad_arguments(change, error, words):
     assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights(), strict=True))
 
 
+def test_predict_equals_keras_predict_and_validates():
+    helpers.set_seed(0)
+    model = models.build_forecaster(6, 2, units=4, horizon=3)
+    X = np.random.default_rng(1).normal(size=(7, 6, 2))
+    X_before = X.copy()
+    result = models.predict(model, X)
+    assert isinstance(result, np.ndarray) and result.shape == (7, 3)
+    np.testing.assert_allclose(result, model.predict(X, verbose=0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(X, X_before)
+    with pytest.raises(ValueError, match="X has 1 features, the model expects n_features=2"):
+        models.predict(model, X[:, :, :1])
+    with pytest.raises(ValueError, match="X must be 3-D"):
+        models.predict(model, X[0])
+
+
+def test_predict_on_many_models_prints_no_retracing_warning(capsys, caplog):
+    X = np.zeros((3, 4, 1))
+    for units in range(1, 8):
+        models.predict(models.build_forecaster(4, units=units), X[: 1 + units % 3])
+    captured = capsys.readouterr()
+    assert "retracing" not in captured.out + captured.err + caplog.text
+
+
 # --------------------------------------------------------------------------- recursive
 
 
@@ -359,10 +382,20 @@ def test_export_for_serving_is_loadable_without_keras_classes(tmp_path):
     )
 
 
-def test_export_prints_nothing(tmp_path, capsys):
-    model = models.build_forecaster(3, units=2)
-    models.export_for_serving(model, tmp_path / "quiet")
-    assert capsys.readouterr().out == ""
+def test_export_prints_and_logs_nothing(tmp_path, capsys, caplog):
+    # A Jupyter kernel lets INFO records through; export must stay quiet even then.
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("INFO")
+    try:
+        with caplog.at_level("INFO"):
+            models.export_for_serving(models.build_forecaster(3, units=2), tmp_path / "quiet")
+    finally:
+        logger.setLevel(level)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Assets written" not in captured.err + caplog.text
+    assert tf.get_logger().level == level  # the logger is left as it was
 
 
 def test_save_rejects_bare_folder_name_and_load_checks_path(tmp_path):
