@@ -308,6 +308,27 @@ def test_recursive_follows_a_known_recurrence_exactly():
     np.testing.assert_array_equal(forecast, expected[3:])
 
 
+def test_recursive_traced_and_eager_paths_agree_and_stay_quiet(capsys, caplog):
+    # Short forecasts run eagerly, long ones through one traced graph: same numbers,
+    # and no retracing warning however often it is called.
+    helpers.set_seed(0)
+    model = models.build_forecaster(6, units=4)
+    windows = np.random.default_rng(2).normal(size=(3, 6))
+    long = models.recursive_forecast(model, windows, models._TRACE_FROM_STEPS + 2)
+    for _ in range(6):
+        models.recursive_forecast(model, windows, models._TRACE_FROM_STEPS)
+    # Eager, step by step: the first steps of the long forecast, fed back by hand.
+    x = windows.astype("float32")
+    for k in range(3):
+        y = models.predict(model, x[:, :, None])[:, 0]
+        np.testing.assert_allclose(long[:, k], y, rtol=1e-5, atol=1e-6)
+        x = np.concatenate([x[:, 1:], y[:, None]], axis=1)
+    short = models.recursive_forecast(model, windows, models._TRACE_FROM_STEPS - 1)
+    np.testing.assert_allclose(short, long[:, : models._TRACE_FROM_STEPS - 1], rtol=1e-5)
+    captured = capsys.readouterr()
+    assert "retracing" not in captured.out + captured.err + caplog.text
+
+
 def test_recursive_batch_equals_one_window_at_a_time():
     helpers.set_seed(0)
     model = models.build_forecaster(6, units=4)
