@@ -815,8 +815,8 @@ def load_series(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> folder = tempfile.mkdtemp()
-    >>> csv_file = pathlib.Path(folder) / "shop.csv"
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> csv_file = pathlib.Path(folder.name) / "shop.csv"
     >>> _ = csv_file.write_text("day,sales\\n2024-01-03,7\\n2024-01-01,3\\n2024-01-02,\\n")
     >>> load_series(csv_file, time_column="day", fill="interpolate")  # sorted, gap filled
                 sales
@@ -828,6 +828,7 @@ def load_series(
     Traceback (most recent call last):
     ...
     ValueError: shop.csv: column 'sales' has 1 missing value at line 4; ...
+    >>> folder.cleanup()
     """
     if not isinstance(time_column, str):
         raise TypeError(f"time_column must be a column name (str), got {time_column!r}")
