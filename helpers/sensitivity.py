@@ -29,6 +29,7 @@ computed in the model's own dtype.
 
 from __future__ import annotations
 
+import logging
 import numbers
 import weakref
 from collections.abc import Sequence
@@ -211,6 +212,23 @@ def _check_names(feature_names, n_features):
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+class _OwnRetracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning about this module's functions.
+
+    TensorFlow counts traces per Python function body, so explaining five models in a
+    row (a trained one, a randomised one, ...) looks to it like a retracing loop. Here
+    each model gets its own function, traced once and cached, so the warning is wrong
+    about these functions; it is still shown for every other function.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("tf.function retracing" in message and "_sensitivity_" in message)
+
+
+logging.getLogger("tensorflow").addFilter(_OwnRetracingFilter())
+
+
 def _compiled(model, kind, index):
     per_model = _COMPILED.setdefault(model, {})
     key = (kind, index)
@@ -219,21 +237,21 @@ def _compiled(model, kind, index):
         _, timesteps, features = model.input_shape
         spec = tf.TensorSpec((None, timesteps, features), _model_dtype(model))
 
-        def output(x):
+        def _sensitivity_output(x):
             y = ref()(x, training=False)  # (batch, ...)
             return tf.reshape(y, (tf.shape(y)[0], -1))[:, index]  # (batch,)
 
         if kind == "forward":
-            per_model[key] = tf.function(output, input_signature=[spec])
+            per_model[key] = tf.function(_sensitivity_output, input_signature=[spec])
         else:
 
-            def output_and_gradient(x):
+            def _sensitivity_gradient(x):
                 with tf.GradientTape() as tape:
                     tape.watch(x)
-                    y = output(x)  # (batch,)
+                    y = _sensitivity_output(x)  # (batch,)
                 return y, tape.gradient(y, x)  # (batch,), (batch, timesteps, features)
 
-            per_model[key] = tf.function(output_and_gradient, input_signature=[spec])
+            per_model[key] = tf.function(_sensitivity_gradient, input_signature=[spec])
     return per_model[key]
 
 
@@ -339,23 +357,39 @@ def gradient_times_input(model, x, *, output_index=0):
     return (x * _gradient(model, x, index)[1]).astype(np.float64)
 
 
-def _path_chunks(n, steps, batch_size):
-    """Yield (alpha index, first sample, last sample + 1) segments of <= batch_size windows.
+def _chunks(n, copies, batch_size):
+    """Yield runs of <= batch_size (copy, sample) pairs as (copy, first, last + 1) segments.
 
-    The (steps + 1) * n interpolated windows are ordered alpha-major; each chunk is
-    a run of them, split where the alpha index changes.
+    The ``copies * n`` modified windows (one copy per interpolation step, noise draw
+    or perturbed unit, of each of the n windows) are ordered copy-major; each chunk is
+    a run of them, split where the copy index changes.
     """
-    total = (steps + 1) * n
+    total = copies * n
     for start in range(0, total, batch_size):
         stop = min(start + batch_size, total)
         k = start
         segments = []
         while k < stop:
-            a, s0 = divmod(k, n)
+            c, s0 = divmod(k, n)
             s1 = min(n, s0 + (stop - k))
-            segments.append((a, s0, s1))
+            segments.append((c, s0, s1))
             k += s1 - s0
         yield segments
+
+
+def _evaluate_copies(n, copies, batch_size, build, evaluate):
+    """Evaluate modified copies of every window, ``batch_size`` windows per model call.
+
+    ``build(c, s0, s1)`` returns copy ``c`` of windows ``s0:s1``, shape (s1 - s0, T, F);
+    ``evaluate(batch)`` returns one result per window of the batch. Yields
+    ``(c, s0, s1, results for copy c of windows s0:s1)``.
+    """
+    for segments in _chunks(n, copies, batch_size):
+        results = evaluate(np.concatenate([build(c, s0, s1) for c, s0, s1 in segments]))
+        k = 0
+        for c, s0, s1 in segments:
+            yield c, s0, s1, results[k : k + s1 - s0]
+            k += s1 - s0
 
 
 def integrated_gradients(
@@ -425,15 +459,14 @@ def integrated_gradients(
     weights[[0, -1]] = 0.5  # trapezoid rule
     delta = x - baseline  # (n, T, F)
     total = np.zeros(x.shape)  # sum_s w_s * gradient at alpha_s, (n, T, F)
-    for segments in _path_chunks(n, steps, batch_size):
-        chunk = np.concatenate(
-            [baseline[s0:s1] + alphas[a] * delta[s0:s1] for a, s0, s1 in segments]
-        ).astype(x.dtype)  # (<= batch_size, T, F)
-        grads = _gradient(model, chunk, index)[1]
-        k = 0
-        for a, s0, s1 in segments:
-            total[s0:s1] += weights[a] * grads[k : k + s1 - s0]
-            k += s1 - s0
+    for a, s0, s1, grads in _evaluate_copies(
+        n,
+        steps + 1,
+        batch_size,
+        lambda a, s0, s1: baseline[s0:s1] + alphas[a] * delta[s0:s1],  # on the path
+        lambda batch: _gradient(model, batch.astype(x.dtype), index)[1],
+    ):
+        total[s0:s1] += weights[a] * grads
     return delta.astype(np.float64) * total / steps
 
 
@@ -529,11 +562,18 @@ def path_outputs(model, x, *, baseline=None, steps=64, output_index=0):
     index = _check_output_index(model, output_index)
     steps = _check_int("steps", steps)
     alphas = np.linspace(0.0, 1.0, steps + 1)
-    path = baseline[None] + alphas[:, None, None, None] * (x - baseline)[None]  # (m+1, n, T, F)
-    outputs = _forward(
-        model, path.reshape((-1,) + x.shape[1:]).astype(x.dtype), index, DEFAULT_BATCH_SIZE
-    )
-    return alphas, outputs.reshape(steps + 1, len(x)).T.astype(np.float64)
+    delta = x - baseline  # (n, T, F)
+    n = len(x)
+    outputs = np.empty((steps + 1, n))
+    for a, s0, s1, values in _evaluate_copies(
+        n,
+        steps + 1,
+        DEFAULT_BATCH_SIZE,
+        lambda a, s0, s1: baseline[s0:s1] + alphas[a] * delta[s0:s1],
+        lambda batch: _forward(model, batch.astype(x.dtype), index),
+    ):
+        outputs[a, s0:s1] = values
+    return alphas, outputs.T
 
 
 def _generator(seed):
@@ -598,15 +638,15 @@ def smoothgrad(
     samples = _check_int("samples", samples)
     batch_size = _check_int("batch_size", batch_size)
     rng = _generator(seed)
-    n = len(x)
     total = np.zeros(x.shape)
-    for segments in _path_chunks(n, samples - 1, batch_size):
-        parts = [x[s0:s1] + noise * rng.standard_normal(x[s0:s1].shape) for _, s0, s1 in segments]
-        grads = _gradient(model, np.concatenate(parts).astype(x.dtype), index)[1]
-        k = 0
-        for _, s0, s1 in segments:
-            total[s0:s1] += grads[k : k + s1 - s0]
-            k += s1 - s0
+    for _, s0, s1, grads in _evaluate_copies(
+        len(x),
+        samples,
+        batch_size,
+        lambda _, s0, s1: x[s0:s1] + noise * rng.standard_normal(x[s0:s1].shape),
+        lambda batch: _gradient(model, batch.astype(x.dtype), index)[1],
+    ):
+        total[s0:s1] += grads
     return total / samples
 
 
@@ -704,17 +744,21 @@ def perturbation_sensitivity(
         masks = np.repeat(np.eye(features, dtype=bool)[:, None, :], timesteps, axis=1)
         out_shape = (n, features)
     base = _forward(model, x, index, batch_size).astype(np.float64)  # (n,)
-    changed = np.empty((len(masks), n))  # f_k(perturbed), (n_units, n)
-    for segments in _path_chunks(n, len(masks) - 1, batch_size):
+
+    def build(u, s0, s1):  # windows s0:s1 with unit u hidden or nudged
         if mode == "occlude":
-            parts = [np.where(masks[u], value, x[s0:s1]) for u, s0, s1 in segments]
-        else:
-            parts = [x[s0:s1] + delta * masks[u] for u, s0, s1 in segments]
-        outputs = _forward(model, np.concatenate(parts).astype(x.dtype), index)
-        k = 0
-        for u, s0, s1 in segments:
-            changed[u, s0:s1] = outputs[k : k + s1 - s0]
-            k += s1 - s0
+            return np.where(masks[u], value, x[s0:s1])
+        return x[s0:s1] + delta * masks[u]
+
+    changed = np.empty((len(masks), n))  # f_k(perturbed), (n_units, n)
+    for u, s0, s1, outputs in _evaluate_copies(
+        n,
+        len(masks),
+        batch_size,
+        build,
+        lambda batch: _forward(model, batch.astype(x.dtype), index),
+    ):
+        changed[u, s0:s1] = outputs
     effect = base[None] - changed if mode == "occlude" else (changed - base[None]) / delta
     return effect.T.reshape(out_shape)
 
