@@ -107,11 +107,12 @@ class LSTMGradients:
 
 
 def sigmoid(z):
-    r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, without overflow.
+    r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, without overflow warnings.
 
-    Evaluates :math:`e^{-|z|}`, which never overflows, and uses
-    :math:`\sigma(z) = e^{z} / (1 + e^{z})` for negative ``z``, so tiny values
-    keep their full relative precision. Keeps the dtype of ``z``.
+    For very negative ``z`` (below about -88 in float32, -709 in float64)
+    :math:`e^{-z}` overflows to infinity and :math:`1 / (1 + \infty) = 0`, which
+    is the correctly rounded answer, so the overflow warning is switched off.
+    Tiny values keep their full relative precision. Keeps the dtype of ``z``.
 
     Parameters
     ----------
@@ -126,8 +127,8 @@ def sigmoid(z):
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    e = np.exp(-np.abs(z))  # in (0, 1]
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 # --------------------------------------------------------------------------- checks
@@ -286,20 +287,26 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     return _cell(x[:, 0] @ W + b, h_prev, c_prev, U)
 
 
-def _forward(x, W, U, b, h0, c0):
-    """The forward pass on checked arrays; returns outputs and every gate."""
+def _forward(x, W, U, b, h0, c0, *, keep_gates=True):
+    """The forward pass on checked arrays; returns outputs and, if asked, every gate."""
     batch, steps, _ = x.shape
     n = h0.shape[1]
-    xw = x @ W + b  # (batch, steps, 4*units)   input projection, all steps at once
-    hs = np.empty((batch, steps, n), x.dtype)  # (batch, steps, units)
-    gates = {k: np.empty((batch, steps, n), x.dtype) for k in "ifgoc"}
+    # Time-major, so the slice for step t is one contiguous block.
+    xw = x.transpose(1, 0, 2) @ W + b  # (steps, batch, 4*units)   input projection, all steps
+    hs = np.empty((steps, batch, n), x.dtype)  # (steps, batch, units)
+    gates = {k: np.empty((steps, batch, n), x.dtype) for k in "ifgoc"} if keep_gates else None
     h, c = h0, c0  # (batch, units) each
     for t in range(steps):
-        h, c, (i, f, g, o) = _cell(xw[:, t], h, c, U)
-        hs[:, t] = h
-        for name, value in zip("ifgoc", (i, f, g, o, c), strict=True):
-            gates[name][:, t] = value
-    return hs, h, c, LSTMGates(**gates)
+        h, c, (i, f, g, o) = _cell(xw[t], h, c, U)
+        hs[t] = h
+        if keep_gates:
+            for name, value in zip("ifgoc", (i, f, g, o, c), strict=True):
+                gates[name][t] = value
+    outputs = np.ascontiguousarray(hs.transpose(1, 0, 2))  # (batch, steps, units)
+    if not keep_gates:
+        return outputs, h, c, None
+    batch_first = {k: np.ascontiguousarray(v.transpose(1, 0, 2)) for k, v in gates.items()}
+    return outputs, h, c, LSTMGates(**batch_first)
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias, *, h0=None, c0=None, return_gates=False):
@@ -357,7 +364,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, h0=None, c0=None, return_
     True
     """
     x, W, U, b, h0, c0 = _check_lstm_args(x, kernel, recurrent_kernel, bias, h0, c0)
-    hs, h, c, gates = _forward(x, W, U, b, h0, c0)
+    hs, h, c, gates = _forward(x, W, U, b, h0, c0, keep_gates=return_gates)
     return (hs, h, c, gates) if return_gates else (hs, h, c)
 
 
