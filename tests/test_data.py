@@ -102,18 +102,38 @@ def test_make_windows_target_and_feature_columns_by_name_and_position():
     assert y5.shape == (5, 1, 3)
 
 
-def test_make_windows_returns_copies_and_leaves_its_input_alone():
+def test_make_windows_returns_read_only_windows_cut_off_from_its_input():
     values = np.arange(12.0).reshape(6, 2)
     before = values.copy()
     X, y = data.make_windows(values, 2, target_columns=[0])
-    X[:] = -1
-    y[:] = -1
+    X_single, y_single = data.make_windows(values, 2, target_columns=0)
+    for array in (X, y, X_single, y_single):
+        assert not array.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = -1
+        assert not np.shares_memory(array, values)
     np.testing.assert_array_equal(values, before)
-    assert not np.shares_memory(X, values) and not np.shares_memory(y, values)
-    assert X.flags.writeable and y.flags.writeable
+    # Changing the series afterwards does not reach windows already made.
+    X_before = X.copy()
+    values[:] = 0
+    np.testing.assert_array_equal(X, X_before)
+    # A writable copy is one call away.
+    X_copy = X.copy()
+    X_copy[:] = -1
+    np.testing.assert_array_equal(X, X_before)
     frame = pd.DataFrame(before, columns=["u", "v"])
     data.make_windows(frame, 2)
     np.testing.assert_array_equal(frame.to_numpy(), before)
+
+
+def test_make_windows_costs_no_memory_per_window():
+    series = np.arange(10_000.0)
+    X, y = data.make_windows(series, 50)
+    # Every window is a view of one private copy of the series: about 10,000
+    # floats of storage, not 9,950 * 50.
+    assert X.base is not None
+    low, high = np.lib.array_utils.byte_bounds(X)
+    assert high - low <= series.nbytes
 
 
 @pytest.mark.parametrize(
