@@ -102,8 +102,16 @@ def lesson_parameters(
     return params
 
 
-def check_csv(csv, *, time_column, target_column, feature_columns=None, window=None,
-              horizon=None, seasonal_period=None):
+def check_csv(
+    csv,
+    *,
+    time_column,
+    target_column,
+    feature_columns=None,
+    window=None,
+    horizon=None,
+    seasonal_period=None,
+):
     """Load your CSV as the lessons will, and check the window fits, before running anything.
 
     Parameters
@@ -124,19 +132,34 @@ def check_csv(csv, *, time_column, target_column, feature_columns=None, window=N
     FileNotFoundError, ValueError
         The loader's message: what is wrong with the file and what to do.
     """
-    params = lesson_parameters(csv, time_column=time_column, target_column=target_column,
-                               feature_columns=feature_columns)
-    frame = data.load_series(params["DATA_PATH"], time_column=time_column,
-                             value_columns=params["FEATURE_COLUMNS"])
+    params = lesson_parameters(
+        csv, time_column=time_column, target_column=target_column, feature_columns=feature_columns
+    )
+    frame = data.load_series(
+        params["DATA_PATH"], time_column=time_column, value_columns=params["FEATURE_COLUMNS"]
+    )
     if window is not None:
-        data.check_window_fits(len(frame), window=window, horizon=horizon or 1,
-                               seasonal_period=seasonal_period)
+        data.check_window_fits(
+            len(frame), window=window, horizon=horizon or 1, seasonal_period=seasonal_period
+        )
     return frame
 
 
-def run_lessons(csv, *, time_column, target_column, feature_columns=None, seasonal_period=None,
-                window=None, horizon=None, epochs=None, seed=None, lessons=LESSONS,
-                output_dir=None, check_first=True):
+def run_lessons(
+    csv,
+    *,
+    time_column,
+    target_column,
+    feature_columns=None,
+    seasonal_period=None,
+    window=None,
+    horizon=None,
+    epochs=None,
+    seed=None,
+    lessons=LESSONS,
+    output_dir=None,
+    check_first=True,
+):
     """Execute lessons on your CSV with papermill; return the executed notebooks' paths.
 
     Parameters
@@ -168,13 +191,27 @@ def run_lessons(csv, *, time_column, target_column, feature_columns=None, season
 
     root = project_root()
     names = [_lesson_name(lesson) for lesson in lessons]
-    params = lesson_parameters(csv, time_column=time_column, target_column=target_column,
-                               feature_columns=feature_columns, seasonal_period=seasonal_period,
-                               window=window, horizon=horizon, epochs=epochs, seed=seed)
+    params = lesson_parameters(
+        csv,
+        time_column=time_column,
+        target_column=target_column,
+        feature_columns=feature_columns,
+        seasonal_period=seasonal_period,
+        window=window,
+        horizon=horizon,
+        epochs=epochs,
+        seed=seed,
+    )
     if check_first:
-        check_csv(csv, time_column=time_column, target_column=target_column,
-                  feature_columns=feature_columns, window=window, horizon=horizon,
-                  seasonal_period=seasonal_period)
+        check_csv(
+            csv,
+            time_column=time_column,
+            target_column=target_column,
+            feature_columns=feature_columns,
+            window=window,
+            horizon=horizon,
+            seasonal_period=seasonal_period,
+        )
     out = Path(output_dir) if output_dir is not None else root / "outputs" / "own-data"
     out.mkdir(parents=True, exist_ok=True)
     done = {}
@@ -196,8 +233,9 @@ def _lesson_name(lesson: str) -> str:
     for name in LESSONS:
         if lesson in (name, name[:2], f"{name}.ipynb"):
             return name
-    raise ValueError(f"lesson must be one of {[n[:2] for n in LESSONS]} or a full name, "
-                     f"got {lesson!r}")
+    raise ValueError(
+        f"lesson must be one of {[n[:2] for n in LESSONS]} or a full name, got {lesson!r}"
+    )
 
 
 def main(argv=None) -> int:
@@ -208,24 +246,37 @@ def main(argv=None) -> int:
     parser.add_argument("csv", help="path to your CSV file")
     parser.add_argument("--time-column", required=True)
     parser.add_argument("--target-column", required=True)
-    parser.add_argument("--feature-columns", default=None,
-                        help="comma-separated input columns (default: just the target)")
+    parser.add_argument(
+        "--feature-columns",
+        default=None,
+        help="comma-separated input columns (default: just the target)",
+    )
     parser.add_argument("--seasonal-period", type=int)
     parser.add_argument("--window", type=int)
     parser.add_argument("--horizon", type=int)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--seed", type=int)
-    parser.add_argument("--lessons", default=",".join(n[:2] for n in LESSONS),
-                        help="comma-separated lesson numbers (default: 02,03,04,05)")
+    parser.add_argument(
+        "--lessons",
+        default=",".join(n[:2] for n in LESSONS),
+        help="comma-separated lesson numbers (default: 02,03,04,05)",
+    )
     parser.add_argument("--output-dir", default=None)
     args = parser.parse_args(argv)
     features = args.feature_columns.split(",") if args.feature_columns else None
     try:
         done = run_lessons(
-            args.csv, time_column=args.time_column, target_column=args.target_column,
-            feature_columns=features, seasonal_period=args.seasonal_period, window=args.window,
-            horizon=args.horizon, epochs=args.epochs, seed=args.seed,
-            lessons=args.lessons.split(","), output_dir=args.output_dir,
+            args.csv,
+            time_column=args.time_column,
+            target_column=args.target_column,
+            feature_columns=features,
+            seasonal_period=args.seasonal_period,
+            window=args.window,
+            horizon=args.horizon,
+            epochs=args.epochs,
+            seed=args.seed,
+            lessons=args.lessons.split(","),
+            output_dir=args.output_dir,
         )
     except (FileNotFoundError, ValueError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -129,8 +129,9 @@ def plot_heatmap(
     ax = _axes(ax, figsize=(8, 3))
     if diverging:
         limit = float(np.nanmax(np.abs(values))) or 1.0
-        image = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                          interpolation="nearest")
+        image = ax.imshow(
+            values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
+        )
     else:
         image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="nearest")
     if yticklabels is not None:

@@ -105,8 +105,17 @@ def version_report() -> pd.DataFrame:
     from packaging.specifiers import SpecifierSet
 
     in_range = SpecifierSet(requires).contains(python)
-    rows.append(("python", python, "3.11", requires, "tested" if python.startswith("3.11.")
-                 else ("in range" if in_range else "out of range")))
+    rows.append(
+        (
+            "python",
+            python,
+            "3.11",
+            requires,
+            "tested"
+            if python.startswith("3.11.")
+            else ("in range" if in_range else "out of range"),
+        )
+    )
     for name, requirement in declared_requirements().items():
         try:
             installed = metadata.version(requirement.name)

@@ -63,7 +63,9 @@ def test_lock_pins_each_requirement_inside_its_range(line):
     req = Requirement(line)
     tested = versions.tested_versions()
     name = versions._normalise(req.name)
-    assert name in tested, f"{req.name} is declared in pyproject.toml but not pinned in constraints.txt"
+    assert name in tested, (
+        f"{req.name} is declared in pyproject.toml but not pinned in constraints.txt"
+    )
     assert req.specifier.contains(tested[name], prereleases=True), (
         f"constraints.txt pins {req.name}=={tested[name]}, outside pyproject's {req.specifier}"
     )

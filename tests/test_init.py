@@ -15,7 +15,7 @@ def test_set_seed_repeats_python_numpy_and_keras_draws():
     def draws():
         return (
             random.random(),
-            np.random.rand(3),
+            np.random.rand(3),  # noqa: NPY002 (checks the global generator set_seed seeds)
             keras.random.normal((4,)).numpy(),
         )
 
@@ -44,8 +44,9 @@ def test_set_seed_makes_layer_initialisation_repeatable():
     np.testing.assert_array_equal(a, kernel())
 
 
-@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (1.5, TypeError), ("3", TypeError),
-                                             (True, TypeError)])
+@pytest.mark.parametrize(
+    ("seed", "error"), [(-1, ValueError), (1.5, TypeError), ("3", TypeError), (True, TypeError)]
+)
 def test_set_seed_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="seed must be"):
         helpers.set_seed(seed)

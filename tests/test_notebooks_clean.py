@@ -11,11 +11,20 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(
+    (Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb")
+)
 LESSONS_WITH_OWN_DATA = [p for p in NOTEBOOKS if p.name[:2] in {"02", "03", "04", "05"}]
 PARAMETER_NAMES = {
-    "DATA_PATH", "TIME_COLUMN", "TARGET_COLUMN", "FEATURE_COLUMNS", "SEASONAL_PERIOD",
-    "WINDOW", "HORIZON", "EPOCHS", "SEED",
+    "DATA_PATH",
+    "TIME_COLUMN",
+    "TARGET_COLUMN",
+    "FEATURE_COLUMNS",
+    "SEASONAL_PERIOD",
+    "WINDOW",
+    "HORIZON",
+    "EPOCHS",
+    "SEED",
 }
 # An absolute POSIX path with at least two folders, or a Windows user folder.
 MACHINE_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.-]+/)+[\w.-]|[A-Z]:\\\\Users")
