@@ -1,0 +1,132 @@
+"""Lessons 02-05 rerun on a reader's CSV, headless, through papermill.
+
+The fixtures in tests/data/ are not the shipped datasets: a monthly univariate
+series, a daily multivariate one, and a daily series with a gap and a blank
+value that the loader must refuse before any lesson starts.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from helpers import own_data
+
+DATA = Path(__file__).resolve().parent / "data"
+MONTHLY = dict(
+    csv=DATA / "monthly_sales.csv", time_column="month", target_column="sales", seasonal_period=12
+)
+DAILY = dict(
+    csv=DATA / "daily_load.csv",
+    time_column="date",
+    target_column="load",
+    feature_columns=["load", "temperature", "humidity"],
+    seasonal_period=7,
+)
+FAST = dict(epochs=3)
+
+
+def test_parameters_fill_the_common_names_and_keep_lesson_defaults():
+    params = own_data.lesson_parameters(**MONTHLY)
+    assert params["FEATURE_COLUMNS"] == ["sales"]
+    assert params["SEASONAL_PERIOD"] == 12
+    assert Path(params["DATA_PATH"]).is_absolute()
+    assert "WINDOW" not in params and "EPOCHS" not in params
+
+
+def test_target_is_added_to_feature_columns():
+    params = own_data.lesson_parameters(
+        DATA / "daily_load.csv",
+        time_column="date",
+        target_column="load",
+        feature_columns=["temperature"],
+    )
+    assert params["FEATURE_COLUMNS"] == ["load", "temperature"]
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+def test_bad_window_is_refused(bad):
+    with pytest.raises(ValueError, match="window must be a positive integer"):
+        own_data.lesson_parameters(**MONTHLY, window=bad)
+
+
+def test_unknown_lesson_is_refused():
+    with pytest.raises(ValueError, match="lesson must be one of"):
+        own_data._lesson_name("07")
+
+
+def test_check_refuses_the_file_with_a_gap_before_running_anything(tmp_path):
+    with pytest.raises(ValueError, match="missing") as caught:
+        own_data.run_lessons(
+            DATA / "daily_with_gap.csv",
+            time_column="date",
+            target_column="load",
+            output_dir=tmp_path,
+        )
+    assert "daily_with_gap.csv" in str(caught.value)
+    assert list(tmp_path.iterdir()) == [], "no lesson may start on a refused file"
+
+
+def test_check_refuses_a_window_longer_than_the_training_part():
+    with pytest.raises(ValueError, match="WINDOW"):
+        own_data.check_csv(**MONTHLY, window=150)
+
+
+def test_check_refuses_a_seasonal_period_longer_than_the_training_part():
+    with pytest.raises(ValueError, match="SEASONAL_PERIOD"):
+        own_data.check_csv(
+            DATA / "monthly_sales.csv",
+            time_column="month",
+            target_column="sales",
+            window=12,
+            seasonal_period=120,
+        )
+
+
+def test_cli_prints_the_loaders_message_and_exits_2(capsys):
+    code = own_data.main(
+        [str(DATA / "daily_with_gap.csv"), "--time-column", "date", "--target-column", "load"]
+    )
+    assert code == 2
+    assert "missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lesson", own_data.LESSONS)
+@pytest.mark.parametrize("series", [MONTHLY, DAILY], ids=["monthly", "daily"])
+def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
+    done = own_data.run_lessons(**series, **FAST, lessons=[lesson], output_dir=tmp_path)
+    import nbformat
+
+    nb = nbformat.read(done[lesson], as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1, "papermill must inject the reader's parameters"
+    assert str(series["csv"].name) in "".join(injected[0].source)
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("lesson", own_data.LESSONS)
+def test_lesson_stops_with_the_loaders_message_on_a_bad_csv(lesson, tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError, match="missing"):
+        own_data.run_lessons(
+            DATA / "daily_with_gap.csv",
+            time_column="date",
+            target_column="load",
+            lessons=[lesson],
+            output_dir=tmp_path,
+            check_first=False,
+        )
+
+
+def test_check_uses_the_smallest_training_part_of_any_lesson():
+    # 156 months: 109 training rows at 70 % but 93 at 60 % (lesson 03's split).
+    # WINDOW=90 fits the first (15 windows) but leaves 3 < 5 in the second.
+    with pytest.raises(ValueError, match="WINDOW=90"):
+        own_data.check_csv(**MONTHLY, window=90)
