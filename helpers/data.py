@@ -770,8 +770,175 @@ def _parse_numbers(path, column, cells, lines, decimal):
     return numbers
 
 
+# Grids whose steps differ in length (months of 28-31 days); fixed steps come from the data.
+_CALENDAR_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME")
+_FREQ_EXAMPLES = "a pandas offset alias such as 'D', 'B', 'MS' or 'W-SUN'"
+
+
+def _check_freq(freq):
+    """``freq`` as a pandas offset (None stays None)."""
+    if freq is None:
+        return None
+    if not isinstance(freq, (str, pd.offsets.BaseOffset)):
+        raise TypeError(f"freq must be {_FREQ_EXAMPLES}, got {type(freq).__name__} {freq!r}")
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ValueError(f"freq must be {_FREQ_EXAMPLES}, got {freq!r}") from None
+
+
+def _step_offset(step: pd.Timedelta, first: pd.Timestamp):
+    """The offset for one fixed step: 'W-SAT' for 7 days from a Saturday, '2D', '15min', ..."""
+    days, rest = divmod(step, pd.Timedelta(days=1))
+    if rest == pd.Timedelta(0) and days == 7:
+        return pd.tseries.frequencies.to_offset(f"W-{first.day_name()[:3].upper()}")
+    if rest == pd.Timedelta(0):
+        return pd.tseries.frequencies.to_offset(f"{days}D")
+    return pd.tseries.frequencies.to_offset(step)
+
+
+def _guess_grid(index: pd.DatetimeIndex):
+    """The offset of the most common step between neighbouring timestamps, or None.
+
+    Candidates: the calendar grids (yearly, quarterly, monthly, at starts or
+    ends) and the most common fixed step. The one that links the most
+    neighbours wins; it must link at least half of them, else the spacing is
+    too irregular to speak of missing timestamps.
+    """
+    steps = index[1:] - index[:-1]  # (time - 1,), all positive: duplicates were refused
+    counts = steps.value_counts()
+    modal = counts.index[counts == counts.max()].min()  # the shortest of equally common steps
+    candidates = [pd.tseries.frequencies.to_offset(a) for a in _CALENDAR_GRIDS]
+    candidates.append(_step_offset(modal, index[0]))
+    linked = [int(((index[:-1] + offset) == index[1:]).sum()) for offset in candidates]
+    best = int(np.argmax(linked))  # the first of equals: a calendar grid before a fixed step
+    return candidates[best] if 2 * linked[best] >= len(steps) else None
+
+
+def _stamp_format(index: pd.DatetimeIndex) -> str:
+    return "%Y-%m-%d" if (index == index.normalize()).all() else "%Y-%m-%d %H:%M:%S"
+
+
+def _step_text(step: pd.Timedelta) -> str:
+    for unit, size in (("day", "1D"), ("hour", "1h"), ("minute", "1min"), ("second", "1s")):
+        count, rest = divmod(step, pd.Timedelta(size))
+        if count and rest == pd.Timedelta(0):
+            return f"{count} {unit}{'s' * (count != 1)}"
+    return str(step)
+
+
+_RESAMPLE = (
+    "or put them on a regular grid with pandas before saving the file, e.g. "
+    "df.resample('D').mean() for daily means"
+)
+
+
+def _irregular_message(path, time_column, index, lines, offset, *, given) -> str:
+    """Why the timestamps fit no regular grid (``offset``: the grid tried, or None)."""
+    fmt = _stamp_format(index)
+    off = np.zeros(len(index), dtype=bool)
+    if offset is not None:
+        off = ~index.isin(pd.date_range(index[0], index[-1], freq=offset))
+    examples = _examples(lines[off], list(index[off].strftime(fmt)))
+    if given:
+        return (
+            f"{path.name}: column {time_column!r} has {int(off.sum())} timestamps that are not "
+            f"on the grid freq={offset.freqstr!r}: {examples}; check freq=, pass fill='drop' to "
+            f"accept the spacing as it is, {_RESAMPLE}"
+        )
+    steps = index[1:] - index[:-1]  # (time - 1,)
+    short, long_ = int(np.argmin(steps)), int(np.argmax(steps))
+    where = (
+        f", and {int(off.sum())} of them are off the grid of the most common step "
+        f"(freq={offset.freqstr!r}): {examples}"
+        if off.any()
+        else ""
+    )
+    return (
+        f"{path.name}: the timestamps in column {time_column!r} are irregularly spaced: the steps "
+        f"between rows range from {_step_text(steps[short])} (lines {lines[short]} and "
+        f"{lines[short + 1]}) to {_step_text(steps[long_])} (lines {lines[long_]} and "
+        f"{lines[long_ + 1]}){where}; no regular grid (yearly, quarterly, monthly, weekly, "
+        "daily, hourly, ...) holds them all with only a few missing, and windows cut from such a "
+        "series mix time scales without saying so. Pass fill='drop' to accept the spacing as it "
+        "is, freq= if the timestamps do follow a grid (e.g. freq='B' for business days), "
+        + _RESAMPLE
+    )
+
+
+def _gap_message(path, time_column, index, lines, offset, missing, *, given, blanks) -> str:
+    """Which timestamps the grid ``offset`` misses, between which lines, and what to do."""
+    fmt = _stamp_format(index)
+    after = index.searchsorted(missing[:_SHOW])  # the row that follows each missing timestamp
+    groups: list[tuple[int, list[str]]] = []  # (row after the gap, its missing timestamps)
+    for stamp, row in zip(missing[:_SHOW].strftime(fmt), after, strict=True):
+        if groups and groups[-1][0] == row:
+            groups[-1][1].append(stamp)
+        else:
+            groups.append((int(row), [stamp]))
+    shown = "; ".join(
+        f"{', '.join(stamps)} (between lines {lines[row - 1]} and {lines[row]})"
+        for row, stamps in groups
+    )
+    more = f" and {len(missing) - _SHOW} more" if len(missing) > _SHOW else ""
+    count = len(missing)
+    which = "the grid freq=" if given else "the grid of its most common step, freq="
+    weekends = (
+        "; all of them are Saturdays or Sundays: for business-day data (weekdays only) pass "
+        "freq='B'"
+        if not given and offset.freqstr == "D" and bool((missing.day_of_week >= 5).all())
+        else ""
+    )
+    also = (
+        f"; the file also has {blanks} blank value{'s' * (blanks > 1)}, which the same fill= "
+        "handles"
+        if blanks
+        else ""
+    )
+    return (
+        f"{path.name}: column {time_column!r} is missing {count} timestamp{'s' * (count > 1)} "
+        f"from {which}{offset.freqstr!r}: {shown}{more}{weekends}{also}; windows across a gap "
+        "would mix time scales without saying so. Pass fill='interpolate' (insert the missing "
+        "timestamps, a straight line between neighbours), fill='ffill' (insert them, repeat the "
+        "last value), fill='keep' (insert them as NaN), fill='drop' (accept the uneven spacing "
+        "as it is), or freq= if the grid was guessed wrong"
+    )
+
+
+def _timestamp_grid(path, time_column, index, lines, offset, *, fill, blanks):
+    """The regular grid from the first to the last timestamp, holding all of them.
+
+    Refuses timestamps that fit no grid, and timestamps missing from the grid
+    unless ``fill`` says what to do with them. ``offset`` None: guess the grid.
+    """
+    if len(index) < 2:
+        return index
+    given = offset is not None
+    if not given:
+        offset = _guess_grid(index)
+    grid = None if offset is None else pd.date_range(index[0], index[-1], freq=offset)
+    if grid is None or not index.isin(grid).all():
+        raise ValueError(_irregular_message(path, time_column, index, lines, offset, given=given))
+    missing = grid.difference(index)
+    if len(missing) and fill is None:
+        raise ValueError(
+            _gap_message(
+                path, time_column, index, lines, offset, missing, given=given, blanks=blanks
+            )
+        )
+    return grid.rename(index.name)
+
+
 def load_series(
-    path, *, time_column, value_columns=None, fill=None, sep=",", decimal=".", date_format=None
+    path,
+    *,
+    time_column,
+    value_columns=None,
+    fill=None,
+    freq=None,
+    sep=",",
+    decimal=".",
+    date_format=None,
 ):
     """Read a time series from a CSV file, refusing every fault with a message that says what to do.
 
@@ -781,8 +948,17 @@ def load_series(
     a missing or empty file, a separator that does not split the header, unknown
     column names, rows with the wrong number of cells, unparseable or missing
     dates, text in a numeric column (a decimal comma is recognised),
-    infinities, duplicate timestamps, and missing values (unless ``fill`` says
-    how to treat them: nothing is filled silently).
+    infinities, duplicate timestamps, timestamps that follow no regular grid,
+    timestamps missing from the grid (a daily file with three days absent),
+    and missing values. Gaps and missing values are refused unless ``fill``
+    says how to treat them: nothing is filled or accepted silently, because
+    windows across a gap mix time scales without the reader knowing.
+
+    The grid is the most common step between neighbouring rows (yearly,
+    quarterly and monthly at starts or ends, or a fixed step such as daily,
+    weekly or hourly), or ``freq`` when given. Business days need
+    ``freq="B"``: guessed, weekday-only data looks like a daily grid with every
+    weekend missing.
 
     Parameters
     ----------
@@ -793,9 +969,17 @@ def load_series(
     value_columns : str or list of str, optional
         Columns to return, in this order; default every other column.
     fill : {None, "interpolate", "ffill", "drop", "keep"}, default None
-        What to do with missing values. None: refuse them. "interpolate": a
-        straight line in time between the neighbours. "ffill": repeat the last
-        value seen. "drop": remove those rows. "keep": return them as NaN.
+        What to do with missing values and missing timestamps. None: refuse
+        them. "interpolate", "ffill" and "keep" first insert every timestamp
+        missing from the grid (as a row of NaN), then fill all NaN:
+        "interpolate" with a straight line in time between the neighbours,
+        "ffill" by repeating the last value seen, "keep" not at all (returned
+        as NaN). "drop": remove rows with missing values and insert nothing,
+        accepting uneven or irregular spacing as it is.
+    freq : str or pandas DateOffset, optional
+        The grid the timestamps sit on, as a pandas offset alias such as "D"
+        (daily), "B" (business days), "W-SUN" (weekly, on Sundays) or "MS"
+        (month starts). Default: guessed from the most common step.
     sep : str, default ","
         Column separator, e.g. ";" or "\\t".
     decimal : str, default "."
@@ -807,16 +991,21 @@ def load_series(
     -------
     DataFrame, shape (time, len(value_columns))
         Float columns, a sorted :class:`pandas.DatetimeIndex` named ``time_column``
-        (with its ``freq`` set when the timestamps are regular).
+        with its ``freq`` set when the timestamps are regular (always, unless
+        ``fill="drop"`` let uneven spacing through).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        For every fault listed above.
+        For every fault listed above: the message names the file, the column,
+        the first offending lines (for missing timestamps: the first few and
+        the lines between which they fall) and what to do. Also if ``fill`` or
+        ``freq`` is not one of the accepted values.
     TypeError
-        If ``time_column`` is not a string.
+        If ``time_column`` is not a string, or ``freq`` is neither a string nor
+        a pandas DateOffset.
 
     Examples
     --------
@@ -834,12 +1023,24 @@ def load_series(
     Traceback (most recent call last):
     ...
     ValueError: shop.csv: column 'sales' has 1 missing value at line 4; ...
+
+    Three days absent from a daily file are refused, then inserted and filled on request:
+
+    >>> _ = csv_file.write_text("day,sales\\n2024-01-01,3\\n2024-01-02,4\\n2024-01-06,8\\n")
+    >>> load_series(csv_file, time_column="day")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: shop.csv: column 'day' is missing 3 timestamps ... (between lines 3 and 4); ...
+    >>> filled = load_series(csv_file, time_column="day", fill="interpolate")
+    >>> filled["sales"].tolist(), filled.index.freqstr
+    ([3.0, 4.0, 5.0, 6.0, 7.0, 8.0], 'D')
     >>> folder.cleanup()
     """
     if not isinstance(time_column, str):
         raise TypeError(f"time_column must be a column name (str), got {time_column!r}")
     if fill not in (None, *_FILLS):
         raise ValueError(f"fill must be None or one of {_FILLS}, got {fill!r}")
+    offset = _check_freq(freq)
     path = Path(path)
     if not path.is_file():
         where = "" if path.is_absolute() else " (relative paths start in the current folder)"
@@ -932,6 +1133,15 @@ def load_series(
             "timestamp (delete duplicates, or average them: df.groupby(level=0).mean())"
         )
     lines = frame.pop("_line").to_numpy()
+    blanks = int(frame.isna().to_numpy().sum())
+
+    # Timestamps missing from a regular grid, or no grid at all: refused unless fill= says
+    # what to do ("drop" accepts the spacing as it is and inserts nothing).
+    grid = None
+    if fill != "drop":
+        grid = _timestamp_grid(
+            path, time_column, frame.index, lines, offset, fill=fill, blanks=blanks
+        )
 
     # Missing values: refused unless fill= says what to do.
     gaps = frame.isna()
@@ -945,6 +1155,14 @@ def load_series(
             "fill='interpolate' (straight line between neighbours), fill='ffill' (repeat the "
             "last value), fill='drop' (remove those rows) or fill='keep' (keep them as NaN)"
         )
+    # Insert the missing timestamps as NaN rows; they have no line in the file (line 0).
+    inserted = np.zeros(len(frame), dtype=bool)
+    if grid is not None and len(grid) > len(frame):
+        inserted = ~grid.isin(frame.index)
+        in_file = lines
+        lines = np.zeros(len(grid), dtype=int)
+        lines[~inserted] = in_file
+        frame = frame.reindex(grid)
     if fill == "interpolate":
         frame = frame.interpolate(method="time", limit_area="inside")
     elif fill == "ffill":
@@ -953,7 +1171,11 @@ def load_series(
         frame = frame.dropna()
     if fill in ("interpolate", "ffill") and frame.isna().to_numpy().any():
         column = frame.isna().any().idxmax()
-        at = _lines(lines[frame[column].isna().to_numpy()])
+        unfilled = frame[column].isna().to_numpy()
+        n_new = int((unfilled & inserted).sum())
+        at = _lines(lines[unfilled & ~inserted]) + (
+            f" (and {n_new} inserted timestamp{'s' * (n_new > 1)} next to them)" if n_new else ""
+        )
         why = (
             "at the start or end of the series there is no value on one side to draw a line from"
             if fill == "interpolate"
@@ -963,7 +1185,9 @@ def load_series(
             f"{path.name}: fill={fill!r} cannot fill the missing values of column {column!r} at "
             f"{at}: {why}; fill them in the file or use fill='drop'"
         )
-    if len(frame) >= 3:
+    if grid is not None and len(grid) >= 2:
+        frame.index = grid  # regular: date_range set its freq
+    elif len(frame) >= 3:
         # freq="infer" sets the index's frequency when the steps are regular (else None).
         frame.index = pd.DatetimeIndex(frame.index, freq="infer")
     return frame
