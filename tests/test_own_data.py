@@ -130,3 +130,31 @@ def test_check_uses_the_smallest_training_part_of_any_lesson():
     # WINDOW=90 fits the first (15 windows) but leaves 3 < 5 in the second.
     with pytest.raises(ValueError, match="WINDOW=90"):
         own_data.check_csv(**MONTHLY, window=90)
+
+
+@pytest.mark.parametrize("lesson", own_data.LESSONS)
+@pytest.mark.parametrize(
+    ("bad", "names"),
+    [({"window": 150}, "WINDOW"), ({"seasonal_period": 150}, "SEASONAL_PERIOD")],
+    ids=["window", "season"],
+)
+def test_lesson_refuses_parameters_the_series_cannot_hold_before_training(
+    lesson, bad, names, tmp_path
+):
+    import nbformat
+    import papermill
+
+    series = {**MONTHLY, **bad}
+    with pytest.raises(papermill.PapermillExecutionError, match=names):
+        own_data.run_lessons(**series, lessons=[lesson], output_dir=tmp_path, check_first=False)
+    # The refusal comes from the check before training, not from a failed fit.
+    nb = nbformat.read(tmp_path / f"{lesson}.ipynb", as_version=4)
+    failing = [
+        c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
+    assert "check_window_fits" in "".join(failing[0].source)
+    assert not any(
+        ".fit(" in c.source or "models.train(" in c.source
+        for c in nb.cells[: nb.cells.index(failing[0])]
+        if c.cell_type == "code"
+    )
