@@ -73,14 +73,12 @@ def _check_int(name, value, *, minimum=1):
     return int(value)
 
 
-def _check_number(name, value, *, minimum=None, positive=False):
+def _check_number(name, value, *, minimum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
@@ -918,34 +916,57 @@ def rank_cells(attributions, *, feature_names=None):
     return _ranked(frame).reset_index(drop=True)
 
 
-def rank_correlation(a, b):
-    """Spearman rank correlation of two maps' mean absolute attribution per cell.
+def _spearman(u, v):
+    """Spearman correlation of two 1-D arrays (average ranks for ties); NaN if one is constant."""
+    ru = pd.Series(u).rank().to_numpy()
+    rv = pd.Series(v).rank().to_numpy()
+    if np.ptp(ru) == 0 or np.ptp(rv) == 0:
+        return float("nan")
+    return float(np.corrcoef(ru, rv)[0, 1])
 
-    Each map is reduced to the mean :math:`|A|` over windows of every
-    (time step, feature) cell; the result is the Pearson correlation of the
-    ranks of those cell values (ties get their average rank). 1 means the
-    two maps order the cells the same way, 0 no relation.
+
+def rank_correlation(a, b, *, per_window=False, absolute=True):
+    """Spearman rank correlation of two attribution maps over their (time step, feature) cells.
+
+    - ``per_window=False`` (default): each map is first averaged over its windows
+      (of :math:`|A|`, or of :math:`A` with ``absolute=False``), giving one value per
+      cell; the result is the rank correlation of those two sets of cell values. It
+      compares *global* importance; the numbers of windows may differ.
+    - ``per_window=True``: the rank correlation of the two maps of each window
+      (same windows, same order), averaged over windows, as in the model-
+      randomisation test of Adebayo et al. (2018). With ``absolute=False`` the signs
+      count too: two explanations of the same window that disagree in direction
+      correlate near zero or below.
+
+    The Spearman correlation is the Pearson correlation of the ranks (ties get
+    their average rank): 1 means the same order of cells, 0 no relation.
 
     Parameters
     ----------
     a, b : array-like, shape (n_samples, n_timesteps, n_features) or (n_timesteps, n_features)
-        Two maps of the same window shape (the number of windows may differ).
+        Two maps of the same window shape.
+    per_window : bool, default False
+    absolute : bool, default True
+        Compare :math:`|A|` (importance) or the signed :math:`A`.
 
     Returns
     -------
     float
-        In [-1, 1]; NaN if one map is constant.
+        In [-1, 1]; NaN if a compared map is constant.
 
     Raises
     ------
     TypeError, ValueError
-        If a map is not numeric and 2-D/3-D, or their window shapes differ.
+        If a map is not numeric and 2-D/3-D, their window shapes differ, or
+        ``per_window=True`` and their numbers of windows differ.
 
     Examples
     --------
     >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
     >>> rank_correlation(a, a ** 2), rank_correlation(a, -a[::-1, ::-1])
     (1.0, -1.0)
+    >>> rank_correlation(a, -a, absolute=False), rank_correlation(a, -a)
+    (-1.0, 1.0)
     """
     a = _check_attributions(a, "a")
     b = _check_attributions(b, "b")
@@ -953,11 +974,16 @@ def rank_correlation(a, b):
         raise ValueError(
             f"a and b must have the same window shape, got {a.shape[1:]} and {b.shape[1:]}"
         )
-    ra = pd.Series(np.abs(a).mean(axis=0).ravel()).rank().to_numpy()
-    rb = pd.Series(np.abs(b).mean(axis=0).ravel()).rank().to_numpy()
-    if np.ptp(ra) == 0 or np.ptp(rb) == 0:
-        return float("nan")
-    return float(np.corrcoef(ra, rb)[0, 1])
+    if absolute:
+        a, b = np.abs(a), np.abs(b)
+    if not per_window:
+        return _spearman(a.mean(axis=0).ravel(), b.mean(axis=0).ravel())
+    if len(a) != len(b):
+        raise ValueError(
+            "with per_window=True, a and b must explain the same windows, got "
+            f"{len(a)} and {len(b)} windows"
+        )
+    return float(np.mean([_spearman(u.ravel(), v.ravel()) for u, v in zip(a, b, strict=True)]))
 
 
 # --------------------------------------------------------------------------- units

@@ -368,6 +368,24 @@ def test_rank_correlation_equals_scipy_spearman():
     ).statistic
     assert sens.rank_correlation(a, b) == pytest.approx(expected)
     assert sens.rank_correlation(a, 3 * a) == pytest.approx(1.0)
+    signed = scipy.stats.spearmanr(a.mean(axis=0).ravel(), b.mean(axis=0).ravel()).statistic
+    assert sens.rank_correlation(a, b, absolute=False) == pytest.approx(signed)
+
+
+def test_per_window_rank_correlation_equals_scipy_window_by_window():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(4, 5, 2)), rng.normal(size=(4, 5, 2))
+    b[0] = -a[0]  # one window explained in the opposite direction
+    for absolute in (True, False):
+        f = np.abs if absolute else np.asarray
+        pairs = zip(a, b, strict=True)
+        expected = np.mean(
+            [scipy.stats.spearmanr(f(u).ravel(), f(v).ravel()).statistic for u, v in pairs]
+        )
+        got = sens.rank_correlation(a, b, per_window=True, absolute=absolute)
+        assert got == pytest.approx(expected)
+    with pytest.raises(ValueError, match="same windows"):
+        sens.rank_correlation(a, b[:3], per_window=True)
 
 
 @pytest.mark.parametrize(
