@@ -1,0 +1,290 @@
+"""The course's performance budget, measured side by side in one run.
+
+    python benchmarks/run.py            # full run, writes benchmarks/results.json (make bench)
+    python benchmarks/run.py --smoke    # tiny sizes, no notebooks: keeps the script working
+
+Every figure that matters is a ratio of two timings taken in the same process,
+interleaved (A, B, A, B, ...), reported as the median of the per-pair ratios,
+so a busy shared machine slows both sides alike. Absolute seconds are recorded
+beside them for context only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+
+import helpers  # noqa: E402  (quietens TensorFlow before it loads)
+from helpers import (  # noqa: E402
+    _tf,  # noqa: E402
+    data,
+    lstm_numpy,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {
+    "lstm_numpy_over_keras_forward": ("<=", 1.5),
+    "saliency_loop_over_batched": (">=", 50.0),
+    "saliency_gradient_over_forward": ("<=", 3.0),
+    "windows_loop_over_vectorized": (">=", 100.0),
+    "notebooks_total_over_kernel_floor": ("<=", 2.0),
+}
+
+
+def paired_ratio(slow, fast, *, repeats):
+    """Time ``slow()`` and ``fast()`` alternately; return the median ratio and median times."""
+    slow(), fast()  # warm-up: graph tracing, caches, first-call allocation
+    ratios, slows, fasts = [], [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        slow()
+        a = time.perf_counter() - start
+        start = time.perf_counter()
+        fast()
+        b = time.perf_counter() - start
+        ratios.append(a / b)
+        slows.append(a)
+        fasts.append(b)
+    return statistics.median(ratios), statistics.median(slows), statistics.median(fasts)
+
+
+# ---------------------------------------------------------------- NumPy LSTM vs Keras
+
+
+def bench_lstm_forward(*, batch, steps, features, units, repeats):
+    tf = _tf.import_tensorflow()
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(batch, steps, features)).astype("float32")  # (batch, steps, features)
+    layer = keras.layers.LSTM(units, return_sequences=True, return_state=True)
+    layer.build((None, steps, features))
+    kernel, recurrent_kernel, bias = (w.astype("float32") for w in layer.get_weights())
+    x_tf = tf.constant(x)
+    compiled = tf.function(layer.__call__, autograph=False)  # no Python control flow to convert
+
+    def numpy_forward():
+        return lstm_numpy.lstm_forward(x, kernel, recurrent_kernel, bias)
+
+    def keras_graph():
+        return [t.numpy() for t in compiled(x_tf)]
+
+    def keras_eager():
+        return [t.numpy() for t in layer(x_tf)]
+
+    # The two implementations must compute the same thing before their times are compared.
+    ours, theirs = numpy_forward(), keras_graph()
+    gap = max(float(np.max(np.abs(a - b))) for a, b in zip(ours, theirs, strict=True))
+    if gap > 1e-4:
+        raise RuntimeError(f"NumPy and Keras LSTM disagree by {gap:g}; not timing them")
+    ratio, t_numpy, t_keras = paired_ratio(numpy_forward, keras_graph, repeats=repeats)
+    ratio_eager, _, t_eager = paired_ratio(numpy_forward, keras_eager, repeats=repeats)
+    return {
+        "lstm_numpy_over_keras_forward": ratio,
+        "lstm_numpy_over_keras_forward_eager": ratio_eager,
+        "lstm_forward_seconds": {
+            "numpy": t_numpy,
+            "keras_tf_function": t_keras,
+            "keras_eager": t_eager,
+        },
+        "lstm_forward_max_abs_difference": gap,
+    }
+
+
+# ---------------------------------------------------------------- saliency
+
+
+def bench_saliency(*, n_windows, window, features, units, repeats):
+    tf = _tf.import_tensorflow()
+    from helpers import models, sensitivity
+
+    helpers.set_seed(0)
+    model = models.build_forecaster(window, features, units=units)
+    x = np.random.default_rng(1).normal(size=(n_windows, window, features)).astype("float32")
+    x_tf = tf.constant(x)
+    forward = tf.function(lambda inputs: model(inputs, training=False), autograph=False)
+
+    def batched():
+        return sensitivity.saliency(model, x)
+
+    def loop():
+        return np.concatenate([sensitivity.saliency(model, x[i : i + 1]) for i in range(len(x))])
+
+    def forward_pass():
+        return forward(x_tf).numpy()
+
+    np.testing.assert_allclose(loop(), batched(), rtol=1e-4, atol=1e-6)
+    loop_ratio, t_loop, t_batched = paired_ratio(loop, batched, repeats=max(1, repeats // 3))
+    grad_ratio, _, t_forward = paired_ratio(batched, forward_pass, repeats=repeats)
+    return {
+        "saliency_loop_over_batched": loop_ratio,
+        "saliency_gradient_over_forward": grad_ratio,
+        "saliency_seconds": {"loop": t_loop, "batched": t_batched, "forward": t_forward},
+    }
+
+
+# ---------------------------------------------------------------- windows
+
+
+def tutorial_windows(series, seq_length):
+    """The loop many tutorials copy (it drops the last window)."""
+    xs, ys = [], []
+    for i in range(len(series) - seq_length - 1):
+        xs.append(series[i : i + seq_length])
+        ys.append(series[i + seq_length])
+    return np.array(xs), np.array(ys)
+
+
+def bench_windows(*, n_points, window, repeats):
+    series = np.sin(np.arange(n_points) * 0.01)
+    ratio, t_loop, t_vec = paired_ratio(
+        lambda: tutorial_windows(series, window),
+        lambda: data.make_windows(series, window),
+        repeats=repeats,
+    )
+    return {
+        "windows_loop_over_vectorized": ratio,
+        "windows_seconds": {"tutorial_loop": t_loop, "make_windows": t_vec},
+    }
+
+
+# ---------------------------------------------------------------- notebooks
+
+
+_PEAK_RSS = (
+    "import resource; print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+
+
+def _run_notebook(path):
+    """Execute a notebook (not written back); return (seconds, kernel peak RSS in MiB)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_PEAK_RSS))
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    return seconds, int(text.split()[-1]) / 1024
+
+
+def kernel_floor_seconds():
+    """Seconds to start a kernel and import TensorFlow: the least any lesson can take."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import helpers\nfrom helpers import _tf\n_tf.import_tensorflow()"
+        )
+    ]
+    scratch = ROOT / "outputs" / "bench_floor.ipynb"
+    scratch.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, scratch)
+    seconds, _ = _run_notebook(scratch)
+    scratch.unlink()
+    return seconds
+
+
+def bench_notebooks():
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    floors, per_lesson, peaks = [], {}, {}
+    for path in paths:
+        floors.append(kernel_floor_seconds())  # interleaved with the lessons
+        seconds, peak = _run_notebook(path)
+        per_lesson[path.stem] = seconds
+        peaks[path.stem] = peak
+    floor = statistics.median(floors)
+    total = sum(per_lesson.values())
+    return {
+        "notebooks_total_over_kernel_floor": total / (len(paths) * floor),
+        "notebooks_seconds": per_lesson,
+        "kernel_floor_seconds": floor,
+        "notebooks_total_seconds": total,
+        "notebooks_peak_memory_mib": peaks,
+        "course_peak_memory_mib": max(peaks.values()),
+    }
+
+
+# ---------------------------------------------------------------- main
+
+
+def check_goals(results):
+    verdicts = {}
+    for key, (op, goal) in GOALS.items():
+        if key in results:
+            value = results[key]
+            verdicts[key] = value <= goal if op == "<=" else value >= goal
+    return verdicts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, no notebooks")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args(argv)
+
+    if args.smoke:
+        sizes = dict(
+            lstm=dict(batch=8, steps=5, features=2, units=4, repeats=2),
+            sal=dict(n_windows=8, window=5, features=2, units=4, repeats=2),
+            win=dict(n_points=2_000, window=10, repeats=2),
+        )
+    else:
+        sizes = dict(
+            lstm=dict(batch=256, steps=50, features=8, units=64, repeats=15),
+            sal=dict(n_windows=1_000, window=30, features=3, units=32, repeats=15),
+            win=dict(n_points=1_000_000, window=50, repeats=5),
+        )
+
+    results = {}
+    results.update(bench_windows(**sizes["win"]))
+    results.update(bench_lstm_forward(**sizes["lstm"]))
+    results.update(bench_saliency(**sizes["sal"]))
+    if not args.smoke:
+        results.update(bench_notebooks())
+    results["goals_met"] = check_goals(results)
+    results["machine"] = {
+        "cpu": _cpu_name(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "smoke": args.smoke,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    for key, met in results["goals_met"].items():
+        op, goal = GOALS[key]
+        print(
+            f"{key:40s} {results[key]:10.2f}   goal {op} {goal:<6g} {'met' if met else 'NOT met'}"
+        )
+    return 0
+
+
+def _cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
