@@ -234,6 +234,60 @@ def check_goals(results):
     return verdicts
 
 
+DESCRIPTIONS = {
+    "lstm_numpy_over_keras_forward": "NumPy `lstm_forward` / Keras LSTM forward "
+    "(tf.function), batch 256, 50 steps, 8 features, 64 units, float32",
+    "saliency_loop_over_batched": "per-window saliency in a Python loop / one batched call, "
+    "1,000 windows",
+    "saliency_gradient_over_forward": "batched saliency / forward pass, same batch",
+    "windows_loop_over_vectorized": "tutorial window loop / `make_windows`, 1,000,000 points, "
+    "window 50",
+    "notebooks_total_over_kernel_floor": "all lessons / (lessons x (kernel start + TensorFlow "
+    "import))",
+}
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def results_table(results):
+    """Markdown for the README: one row per goal, then the lessons' seconds and memory."""
+    machine = results["machine"]
+    lines = [
+        f"Measured on {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}.",
+        "",
+        "| ratio | what | measured | goal | met |",
+        "|---|---|---|---|---|",
+    ]
+    for key, (op, goal) in GOALS.items():
+        if key in results:
+            met = "yes" if results["goals_met"][key] else "**no**"
+            lines.append(
+                f"| `{key}` | {DESCRIPTIONS[key]} | {results[key]:.2f} | {op} {goal:g} | {met} |"
+            )
+    if "notebooks_seconds" in results:
+        lines += ["", "| lesson | seconds | kernel peak memory (MiB) |", "|---|---|---|"]
+        for name, seconds in results["notebooks_seconds"].items():
+            peak = results["notebooks_peak_memory_mib"][name]
+            lines.append(f"| `{name}` | {seconds:.1f} | {peak:.0f} |")
+        lines += [
+            "",
+            f"Kernel start + TensorFlow import (the floor): "
+            f"{results['kernel_floor_seconds']:.1f} s; all lessons: "
+            f"{results['notebooks_total_seconds']:.1f} s; peak memory of any lesson's kernel: "
+            f"{results['course_peak_memory_mib']:.0f} MiB.",
+        ]
+    return "\n".join(lines)
+
+
+def write_readme_table(results, readme):
+    """Replace the text between the results markers in ``readme`` with a fresh table."""
+    text = readme.read_text()
+    if START not in text or END not in text:
+        raise ValueError(f"{readme} has no {START} ... {END} section to fill")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{results_table(results)}\n{END}{tail}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, no notebooks")
@@ -268,6 +322,8 @@ def main(argv=None):
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    if not args.smoke and args.output == ROOT / "benchmarks" / "results.json":
+        write_readme_table(results, ROOT / "benchmarks" / "README.md")
     for key, met in results["goals_met"].items():
         op, goal = GOALS[key]
         print(

@@ -34,7 +34,9 @@ def set_seed(seed: int) -> None:
     Seeds Python's ``random``, NumPy's legacy global generator, Keras (which
     seeds TensorFlow) and switches on TensorFlow's op determinism, so a
     notebook run twice on the same machine prints the same numbers. Library
-    functions in this package never call it; they take ``seed=`` instead.
+    functions in this package never call it: those that draw random numbers
+    themselves take ``seed=``; Keras layers built by ``helpers.models`` draw
+    their initial weights from the Keras seed that this function sets.
 
     Parameters
     ----------
@@ -63,7 +65,6 @@ def set_seed(seed: int) -> None:
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (set_seed exists to seed the legacy global generator)
-    os.environ["PYTHONHASHSEED"] = str(seed)
     # TensorFlow is imported here, not at module level, so that
     # `import helpers` stays fast for the NumPy-only lessons and tests.
     from helpers._tf import import_tensorflow

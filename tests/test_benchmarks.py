@@ -35,3 +35,22 @@ def test_tutorial_loop_drops_the_last_window():
     X, _ = data.make_windows(series, 5)
     assert len(X) == len(series) - 5 == len(X_loop) + 1
     np.testing.assert_array_equal(X[:-1, :, 0], X_loop)
+
+
+def test_readme_table_is_rewritten_between_its_markers(tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = {
+        "windows_loop_over_vectorized": 120.0,
+        "goals_met": {"windows_loop_over_vectorized": True},
+        "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11.7"},
+    }
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.START}\nold table\n{bench.END}\nwhy goals are missed\n")
+    bench.write_readme_table(results, readme)
+    text = readme.read_text()
+    assert text.startswith("intro\n") and text.endswith("why goals are missed\n")
+    assert "old table" not in text
+    assert "| `windows_loop_over_vectorized` |" in text and "| 120.00 | >= 100 | yes |" in text
+    assert "Test CPU" in text
