@@ -98,7 +98,24 @@ def naive_forecast(y_train, horizon):
 
     .. math:: \hat y_{n+k} = y_n
 
-    Parameters, returns and errors as :func:`mean_forecast`.
+    Parameters
+    ----------
+    y_train : array-like, shape (n,)
+        Not modified.
+    horizon : int
+        Number of steps to forecast, >= 1.
+
+    Returns
+    -------
+    ndarray, shape (horizon,)
+        ``y_train[-1]``, repeated.
+
+    Raises
+    ------
+    ValueError
+        If ``y_train`` is empty, not 1-D or not finite, or ``horizon`` < 1.
+    TypeError
+        If ``horizon`` is not an integer or ``y_train`` is not numeric.
 
     Examples
     --------
@@ -148,8 +165,25 @@ def drift_forecast(y_train, horizon):
 
     .. math:: \hat y_{n+k} = y_n + k\,\frac{y_n - y_1}{n - 1}
 
-    Parameters, returns and errors as :func:`mean_forecast`; ``y_train`` needs
-    at least 2 values.
+    Parameters
+    ----------
+    y_train : array-like, shape (n,) with n >= 2
+        Not modified.
+    horizon : int
+        Number of steps to forecast, >= 1.
+
+    Returns
+    -------
+    ndarray, shape (horizon,)
+        The forecasts for steps ``1 .. horizon`` after the last value.
+
+    Raises
+    ------
+    ValueError
+        If ``y_train`` has fewer than 2 values, is not 1-D or not finite, or
+        ``horizon`` < 1.
+    TypeError
+        If ``horizon`` is not an integer or ``y_train`` is not numeric.
 
     Examples
     --------

@@ -191,6 +191,8 @@ def root_mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
 
     Parameters, returns and errors as :func:`mean_squared_error`. With 2-D
     targets the root is taken per column, then averaged (as scikit-learn).
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) in; a float out, or
+    shape (horizon,) with ``multioutput="raw_values"``.
 
     Examples
     --------
@@ -207,6 +209,8 @@ def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
     r"""Mean absolute error, :math:`\frac{1}{n}\sum_t |y_t - \hat y_t|` (data units).
 
     Parameters, returns and errors as :func:`mean_squared_error`.
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) in; a float out, or
+    shape (horizon,) with ``multioutput="raw_values"``.
 
     Examples
     --------
@@ -223,6 +227,8 @@ def r2_score(y_true, y_pred, *, multioutput="uniform_average"):
     Higher is better; 1 is perfect, 0 is as good as predicting the mean of
     ``y_true`` (which a forecaster could not know), and it can be negative.
     Parameters and returns as :func:`mean_squared_error`.
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) in; a float out, or
+    shape (horizon,) with ``multioutput="raw_values"``.
 
     Raises
     ------
@@ -247,6 +253,8 @@ def mean_absolute_percentage_error(y_true, y_pred, *, multioutput="uniform_avera
     A fraction, like scikit-learn (0.05 means 5 %), not a percentage.
 
     Parameters, returns and other errors as :func:`mean_squared_error`.
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) in; a float out, or
+    shape (horizon,) with ``multioutput="raw_values"``.
 
     Raises
     ------
@@ -288,6 +296,8 @@ def symmetric_mean_absolute_percentage_error(y_true, y_pred, *, multioutput="uni
     the worst (forecast and truth of opposite sign, or one of them 0).
 
     Parameters, returns and other errors as :func:`mean_squared_error`.
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) in; a float out, or
+    shape (horizon,) with ``multioutput="raw_values"``.
 
     Raises
     ------
@@ -410,6 +420,8 @@ def root_mean_squared_scaled_error(y_true, y_pred, *, y_train, m=1, multioutput=
     naive forecast in the denominator, as MASE does.
 
     Parameters, returns and errors as :func:`mean_absolute_scaled_error`.
+    Shapes: ``y_true``, ``y_pred`` (n,) or (n, horizon) and ``y_train``
+    (n_train,) in; a float out, or shape (horizon,) with ``multioutput="raw_values"``.
 
     Examples
     --------
