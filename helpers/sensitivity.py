@@ -18,6 +18,8 @@ and one chosen output :math:`f_k` (``output_index=k``):
 - :func:`to_raw_units`: gradients and attributions from scaled to raw units.
 - :func:`randomize_weights`: the same architecture with fresh or shuffled weights,
   for the model-randomisation sanity check.
+- :func:`count_passes`: how many windows a method sends through the model's forward
+  and backward passes, measured by counting them.
 
 Every method calls the model with ``training=False`` and assumes, as every
 forecaster in this collection does, that the model treats the windows of a
@@ -29,10 +31,11 @@ computed in the model's own dtype.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import numbers
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -56,6 +59,8 @@ __all__ = [
     "rank_correlation",
     "to_raw_units",
     "randomize_weights",
+    "PassCount",
+    "count_passes",
 ]
 
 #: Windows evaluated per call of the model by the methods that build many copies.
@@ -1239,3 +1244,111 @@ def randomize_weights(model, *, method="reinitialize", seed=0, layers=None):
         if old.name not in chosen or method == "shuffle":
             new.set_weights(weights)
     return clone
+
+
+# --------------------------------------------------------------------------- cost
+
+
+@dataclasses.dataclass(frozen=True)
+class PassCount:
+    """Windows a method sent through a model, as counted by :func:`count_passes`.
+
+    Attributes
+    ----------
+    forward : int
+        Windows through a forward pass (summed over all calls of the model).
+    backward : int
+        Windows whose input gradient was computed (a backward pass through the model).
+    calls : int
+        Forward calls of the model; each call takes a batch of windows.
+    """
+
+    forward: int
+    backward: int
+    calls: int
+
+
+class _PassCounter(keras.layers.Layer):
+    """Identity layer that counts the windows going forward and the gradients coming back.
+
+    ``counts`` holds (forward windows, backward windows, forward calls). The updates
+    are TensorFlow variable assignments, so they happen in eager mode and inside a
+    traced ``tf.function`` alike; the backward count is made by the identity's own
+    gradient, which TensorFlow runs once per backward pass through it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.counts = tf.Variable(tf.zeros(3, tf.int64), trainable=False)
+
+    def call(self, x):
+        counts = self.counts
+        n = tf.cast(tf.shape(x)[0], tf.int64)
+        zero, one = tf.constant(0, tf.int64), tf.constant(1, tf.int64)
+        counts.assign_add(tf.stack([n, zero, one]))
+
+        @tf.custom_gradient
+        def identity(value):
+            def gradient(upstream):
+                counts.assign_add(tf.stack([zero, tf.cast(tf.shape(upstream)[0], tf.int64), zero]))
+                return tf.identity(upstream)
+
+            return tf.identity(value), gradient
+
+        return identity(x)
+
+
+def count_passes(method, model, x, **kwargs):
+    """Count the windows ``method(model, x, **kwargs)`` sends forward and backward.
+
+    The model is wrapped, not changed: an identity layer in front of it adds each
+    call's batch size to a forward counter and, when a gradient with respect to the
+    input flows back through it, that gradient's batch size to a backward counter.
+    The wrapped model computes exactly what ``model`` computes, so ``method`` runs
+    as usual; its result is discarded. The counts are of windows, not of calls, so
+    they do not depend on how a method splits its work into batches (``calls`` does).
+
+    Parameters
+    ----------
+    method : callable
+        ``method(model, x, **kwargs)``, e.g. :func:`saliency` or
+        :func:`integrated_gradients`.
+    model : keras.Model
+        Input ``(batch, timesteps, features)``. Left unchanged.
+    x : array-like, shape (n_samples, n_timesteps, n_features)
+    **kwargs
+        Passed on to ``method``.
+
+    Returns
+    -------
+    PassCount
+        ``forward`` and ``backward`` windows and forward ``calls``.
+
+    Raises
+    ------
+    TypeError
+        If ``method`` is not callable or ``model`` is not a Keras model.
+    ValueError
+        If ``model`` has no known 3-D input shape.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((3, 2)), keras.layers.LSTM(2),
+    ...                           keras.layers.Dense(1)])
+    >>> x = np.zeros((5, 3, 2))
+    >>> count_passes(saliency, model, x)
+    PassCount(forward=5, backward=5, calls=1)
+    >>> count_passes(integrated_gradients, model, x, steps=4)  # (4 + 1) * 5 windows
+    PassCount(forward=25, backward=25, calls=1)
+    >>> count_passes(perturbation_sensitivity, model, x, unit="feature")  # (1 + 2) * 5
+    PassCount(forward=15, backward=0, calls=2)
+    """
+    if not isinstance(method, Callable):
+        raise TypeError(f"method must be callable, got {type(method).__name__} {method!r}")
+    _check_model(model)
+    inputs = keras.Input(shape=model.input_shape[1:], dtype=_model_dtype(model))
+    counter = _PassCounter(dtype=_model_dtype(model))
+    wrapped = keras.Model(inputs, model(counter(inputs)))
+    method(wrapped, x, **kwargs)
+    forward, backward, calls = (int(v) for v in counter.counts.numpy())
+    return PassCount(forward=forward, backward=backward, calls=calls)

@@ -612,3 +612,73 @@ def test_explaining_many_models_does_not_warn_about_retracing():
     finally:
         logger.removeHandler(handler)
     assert not [r for r in records if "retracing" in r.getMessage()]
+
+
+# --------------------------------------------------------------------------- count_passes
+
+
+def _per_window_loop(model, x):
+    """Saliency one window at a time, written out: n calls, n forward, n backward windows."""
+    tf = sens.tf
+    grads = []
+    for window in np.asarray(x, dtype="float32"):
+        v = tf.constant(window[None])
+        with tf.GradientTape() as tape:
+            tape.watch(v)
+            y = model(v, training=False)[:, 0]
+        grads.append(tape.gradient(y, v).numpy()[0])
+    return np.stack(grads)
+
+
+def _forward_only(model, x):
+    return model(np.asarray(x, dtype="float32"), training=False)
+
+
+@pytest.mark.parametrize("n", [1, 7])
+def test_count_passes_counts_windows_by_the_methods_definitions(lstm, n):
+    x = _windows(n)
+    cells = T * F
+    expected = {  # (method, kwargs): (forward windows, backward windows), from the definitions
+        (sens.saliency, ()): (n, n),
+        (sens.gradient_times_input, ()): (n, n),
+        (sens.integrated_gradients, (("steps", 5),)): (6 * n, 6 * n),
+        (sens.smoothgrad, (("samples", 3),)): (3 * n, 3 * n),
+        (sens.perturbation_sensitivity, ()): ((cells + 1) * n, 0),
+        (sens.perturbation_sensitivity, (("unit", "timestep"),)): ((T + 1) * n, 0),
+        (sens.perturbation_sensitivity, (("unit", "feature"),)): ((F + 1) * n, 0),
+        (_per_window_loop, ()): (n, n),
+        (_forward_only, ()): (n, 0),
+    }
+    for (method, kwargs), (forward, backward) in expected.items():
+        count = sens.count_passes(method, lstm, x, **dict(kwargs))
+        assert (count.forward, count.backward) == (forward, backward), (method, kwargs)
+    assert sens.count_passes(_per_window_loop, lstm, x).calls == n
+    assert sens.count_passes(sens.saliency, lstm, x).calls == 1
+
+
+def test_count_passes_windows_do_not_depend_on_batching_but_calls_do(lstm):
+    x = _windows(6)
+    for batch_size in (1, 4, 7, 4096):
+        count = sens.count_passes(
+            sens.integrated_gradients, lstm, x, steps=3, batch_size=batch_size
+        )
+        assert (count.forward, count.backward) == (24, 24)
+        assert count.calls == -(-24 // batch_size)  # ceil: 4 copies of 6 windows in batches
+
+
+def test_count_passes_leaves_model_and_results_alone(lstm):
+    x = _windows(4)
+    before = [w.copy() for w in lstm.get_weights()]
+    results = []
+
+    def remember(model, windows):
+        results.append(sens.saliency(model, windows))
+
+    sens.count_passes(remember, lstm, x)
+    np.testing.assert_array_equal(results[0], sens.saliency(lstm, x))  # same model, counted
+    for old, new in zip(before, lstm.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+    with pytest.raises(TypeError, match="method must be callable, got str"):
+        sens.count_passes("saliency", lstm, x)
+    with pytest.raises(TypeError, match="model must be a keras.Model, got int"):
+        sens.count_passes(sens.saliency, 3, x)
