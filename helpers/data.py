@@ -518,7 +518,7 @@ def known_drivers(
     noise=0.1,
     seed=0,
     price_ar=0.9,
-    indicator_ar=0.8,
+    indicator_ar=0.5,
     price_weight=1.0,
     indicator_weight=0.8,
     start="2020-01-01",
@@ -547,8 +547,14 @@ def known_drivers(
     noise : float, default 0.1
         :math:`\\sigma`, standard deviation of the target's own noise.
     seed : int or numpy.random.Generator, default 0
-    price_ar, indicator_ar : float
-        AR(1) coefficients :math:`a_p, a_d` (absolute value below 1).
+    price_ar : float, default 0.9
+        AR(1) coefficient :math:`a_p` (absolute value below 1).
+    indicator_ar : float, default 0.5
+        AR(1) coefficient :math:`a_d` (absolute value below 1). Kept moderate so
+        that the indicator's neighbouring lags are not near-copies of lag ``L``:
+        with a persistent indicator (e.g. 0.8) a model can spread lag ``L``'s
+        weight over lags ``L - 1`` and ``L + 1`` and fit almost as well, which
+        blurs the ground truth a sensitivity map is checked against.
     price_weight, indicator_weight : float
         :math:`w_p, w_d`.
     start : str, default "2020-01-01"
