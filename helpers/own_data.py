@@ -54,8 +54,9 @@ def lesson_parameters(
 ) -> dict:
     """Build the papermill parameters every lesson's ``parameters`` cell understands.
 
-    Options left as None are not passed, so the lesson keeps its own default
-    (``FEATURE_COLUMNS`` then defaults to just the target).
+    Options left as None are not passed, so the lesson keeps its own default;
+    without ``feature_columns`` every lesson uses just the target, exactly as a
+    papermill run that passes no ``FEATURE_COLUMNS`` would.
 
     Parameters
     ----------
@@ -75,22 +76,24 @@ def lesson_parameters(
     --------
     >>> p = lesson_parameters("x.csv", time_column="date", target_column="sales", window=24)
     >>> sorted(p)
-    ['DATA_PATH', 'FEATURE_COLUMNS', 'TARGET_COLUMN', 'TIME_COLUMN', 'WINDOW']
-    >>> p["FEATURE_COLUMNS"]
-    ['sales']
+    ['DATA_PATH', 'TARGET_COLUMN', 'TIME_COLUMN', 'WINDOW']
+    >>> lesson_parameters("x.csv", time_column="date", target_column="sales",
+    ...                   feature_columns=["price"])["FEATURE_COLUMNS"]
+    ['sales', 'price']
     """
     for name, value in (("time_column", time_column), ("target_column", target_column)):
         if not isinstance(value, str) or not value:
             raise TypeError(f"{name} must be a column name (a non-empty str), got {value!r}")
-    features = [target_column] if not feature_columns else list(feature_columns)
-    if target_column not in features:
-        features.insert(0, target_column)
     params = {
         "DATA_PATH": str(Path(csv).expanduser().resolve()),
         "TIME_COLUMN": time_column,
         "TARGET_COLUMN": target_column,
-        "FEATURE_COLUMNS": features,
     }
+    if feature_columns:
+        features = list(feature_columns)
+        if target_column not in features:
+            features.insert(0, target_column)
+        params["FEATURE_COLUMNS"] = features
     optional = {
         "SEASONAL_PERIOD": seasonal_period,
         "WINDOW": window,
@@ -141,7 +144,9 @@ def check_csv(
         csv, time_column=time_column, target_column=target_column, feature_columns=feature_columns
     )
     frame = data.load_series(
-        params["DATA_PATH"], time_column=time_column, value_columns=params["FEATURE_COLUMNS"]
+        params["DATA_PATH"],
+        time_column=time_column,
+        value_columns=params.get("FEATURE_COLUMNS", [target_column]),
     )
     # With WINDOW unset each lesson keeps its own default and checks it itself;
     # the seasonal period and the length of the series are checked here anyway.
