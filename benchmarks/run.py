@@ -162,13 +162,32 @@ def bench_windows(*, n_points, window, repeats):
 # ---------------------------------------------------------------- notebooks
 
 
+# The kernel's own peak resident memory. VmHWM belongs to the process's current
+# address space, so it starts afresh when the kernel is exec'd; ru_maxrss would
+# not (Linux keeps it across exec, so it would report this script's memory).
 _PEAK_RSS = (
-    "import resource; print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    "print('PEAK_RSS_KIB', next(line.split()[1] for line in open('/proc/self/status') "
+    "if line.startswith('VmHWM')))"
 )
 
 
+def _cell_seconds(cell):
+    """Seconds a cell ran, from the timing nbclient records in its metadata."""
+    from datetime import datetime
+
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
 def _run_notebook(path):
-    """Execute a notebook (not written back); return (seconds, kernel peak RSS in MiB)."""
+    """Execute a notebook (not written back).
+
+    Returns (seconds, kernel peak RSS in MiB, the three slowest cells as (seconds, first line)).
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -181,7 +200,16 @@ def _run_notebook(path):
     client.execute()
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    return seconds, int(text.split()[-1]) / 1024
+    code = [c for c in nb.cells[:-1] if c.cell_type == "code"]
+    slowest = sorted(
+        (
+            (round(_cell_seconds(c), 2), c.source.strip().splitlines()[0][:70])
+            for c in code
+            if c.source.strip()
+        ),
+        reverse=True,
+    )[:3]
+    return seconds, int(text.split()[-1]) / 1024, slowest
 
 
 def kernel_floor_seconds():
@@ -197,19 +225,20 @@ def kernel_floor_seconds():
     scratch = ROOT / "outputs" / "bench_floor.ipynb"
     scratch.parent.mkdir(exist_ok=True)
     nbformat.write(nb, scratch)
-    seconds, _ = _run_notebook(scratch)
+    seconds, _, _ = _run_notebook(scratch)
     scratch.unlink()
     return seconds
 
 
 def bench_notebooks():
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    floors, per_lesson, peaks = [], {}, {}
+    floors, per_lesson, peaks, slowest = [], {}, {}, {}
     for path in paths:
         floors.append(kernel_floor_seconds())  # interleaved with the lessons
-        seconds, peak = _run_notebook(path)
+        seconds, peak, cells = _run_notebook(path)
         per_lesson[path.stem] = seconds
         peaks[path.stem] = peak
+        slowest[path.stem] = cells
     floor = statistics.median(floors)
     total = sum(per_lesson.values())
     return {
@@ -218,6 +247,7 @@ def bench_notebooks():
         "kernel_floor_seconds": floor,
         "notebooks_total_seconds": total,
         "notebooks_peak_memory_mib": peaks,
+        "notebooks_slowest_cells": slowest,
         "course_peak_memory_mib": max(peaks.values()),
     }
 

@@ -121,6 +121,14 @@ def _resolve_columns(spec, columns: list, name: str) -> list[int]:
 # --------------------------------------------------------------------------- windows
 
 
+def _columns(array, positions):
+    """``array[:, positions]``, as a view when the positions are a run of neighbours."""
+    first = positions[0]
+    if list(positions) == list(range(first, first + len(positions))):
+        return array[:, first : first + len(positions)]  # a slice: no copy
+    return array[:, positions]  # fancy indexing copies
+
+
 def make_windows(values, window, *, horizon=1, target_columns=None, feature_columns=None):
     """Cut a series into overlapping input windows and the values that follow them.
 
@@ -216,9 +224,10 @@ def make_windows(values, window, *, horizon=1, target_columns=None, feature_colu
     # `array` is already a private float copy of `values` (see _as_2d), so the
     # windows below are views of memory nobody else holds. sliding_window_view
     # returns read-only views and puts the window axis last: (time - w + 1, features, w).
-    X = sliding_window_view(array[:, features], window, axis=0)[:n]  # (n, n_features, window)
+    inputs = _columns(array, features)  # (time, n_features)
+    X = sliding_window_view(inputs, window, axis=0)[:n]  # (n, n_features, window)
     X = X.transpose(0, 2, 1)  # (n, window, n_features)
-    future = array[window:, targets]  # (time - window, n_targets)
+    future = _columns(array, targets)[window:]  # (time - window, n_targets)
     y = sliding_window_view(future, horizon, axis=0)[:n]  # (n, n_targets, horizon)
     y = y.transpose(0, 2, 1)  # (n, horizon, n_targets)
     if single:
