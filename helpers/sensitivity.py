@@ -45,6 +45,8 @@ from helpers._tf import import_tensorflow
 tf = import_tensorflow()
 import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
 
+from helpers.models import _check_model as _check_keras_model  # noqa: E402
+
 __all__ = [
     "saliency",
     "gradient_times_input",
@@ -90,14 +92,8 @@ def _check_number(name, value, *, minimum=None):
 
 
 def _check_model(model):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    try:
-        shape = model.input_shape
-    except (AttributeError, ValueError) as error:
-        raise ValueError(
-            "model must be built with a known input shape, e.g. with keras.Input(...)"
-        ) from error
+    _check_keras_model(model)  # a built keras.Model with a known input shape
+    shape = model.input_shape
     if not (isinstance(shape, tuple) and len(shape) == 3):
         raise ValueError(
             "model must take one input of shape (batch, timesteps, features), "
