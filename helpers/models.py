@@ -158,6 +158,7 @@ def build_forecaster(
     learning_rate=1e-3,
     dtype=None,
     name=None,
+    seed=None,
 ):
     """Build and compile a recurrent forecaster with a direct multi-output head.
 
@@ -195,6 +196,10 @@ def build_forecaster(
         to many digits; None uses Keras's default (``float32``).
     name : str, optional
         Model name; ``"<cell>_forecaster"`` when None.
+    seed : int, optional
+        Seeds the initial weights (and dropout) of this model alone, with the
+        same initialisers Keras uses by default; None draws them from the
+        global Keras seed that :func:`helpers.set_seed` sets.
 
     Returns
     -------
@@ -248,6 +253,18 @@ def build_forecaster(
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a str or None, got {type(name).__name__}")
 
+    if seed is not None:
+        seed = _check_int("seed", seed, minimum=0)
+
+    def seeded(offset):
+        # Keras's default initialisers, each with its own seed derived from `seed`.
+        if seed is None:
+            return {}
+        return {
+            "kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 3 * offset),
+            "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 3 * offset + 1),
+        }
+
     stack = [keras.Input((window, n_features), dtype=dtype, name="window")]
     for i in range(1, layers + 1):
         stack.append(
@@ -257,11 +274,16 @@ def build_forecaster(
                 return_sequences=i < layers,
                 dtype=dtype,
                 name=f"{cell.lower()}_{i}",
+                **seeded(i),
             )
         )
         if dropout > 0:
-            stack.append(keras.layers.Dropout(dropout, dtype=dtype, name=f"dropout_{i}"))
-    stack.append(keras.layers.Dense(horizon, dtype=dtype, name="head"))
+            dropout_seed = {} if seed is None else {"seed": seed + 3 * i + 2}
+            stack.append(
+                keras.layers.Dropout(dropout, dtype=dtype, name=f"dropout_{i}", **dropout_seed)
+            )
+    head_init = {} if seed is None else {"kernel_initializer": seeded(0)["kernel_initializer"]}
+    stack.append(keras.layers.Dense(horizon, dtype=dtype, name="head", **head_init))
     model = keras.Sequential(stack, name=name or f"{cell.lower()}_forecaster")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -374,6 +396,7 @@ def train(
     # The arrays go into one tf.data pipeline each: Keras's own NumPy adapter builds a
     # new pipeline every epoch, which costs more than training on these small sets.
     # The shuffle's seed comes from the global seed (helpers.set_seed), so runs repeat.
+    # (A seed= here would not free it from the global seed: tf.data combines the two.)
     dtype = _input_dtype(model)
     train_set = tf.data.Dataset.from_tensor_slices((X_train.astype(dtype), y_train.astype(dtype)))
     if shuffle:

@@ -447,3 +447,28 @@ def test_load_model_uses_safe_mode(tmp_path):
     model.save(path)
     with pytest.raises(ValueError, match="safe_mode"):
         models.load_model(path)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_seed_fixes_initial_weights_without_the_global_seed(cell):
+    kwargs = dict(units=4, layers=2, dropout=0.1, horizon=2, cell=cell)
+    helpers.set_seed(1)
+    a = models.build_forecaster(6, 2, seed=123, **kwargs).get_weights()
+    helpers.set_seed(2)  # a different global seed must not matter
+    b = models.build_forecaster(6, 2, seed=123, **kwargs).get_weights()
+    c = models.build_forecaster(6, 2, seed=124, **kwargs).get_weights()
+    for wa, wb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    kernels = [w for w in a if w.ndim == 2 and np.any(w)]  # not the zero biases
+    assert any(not np.array_equal(wa, wc) for wa, wc in zip(a, c, strict=True) if wa.ndim == 2)
+    # Each layer draws its own weights: no two kernels of one shape are equal.
+    for i, wi in enumerate(kernels):
+        for wj in kernels[i + 1 :]:
+            assert wi.shape != wj.shape or not np.array_equal(wi, wj)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True])
+def test_bad_seed_is_refused(bad):
+    error = ValueError if bad == -1 else TypeError
+    with pytest.raises(error, match="seed must be"):
+        models.build_forecaster(5, seed=bad)
