@@ -45,6 +45,7 @@ from helpers._tf import import_tensorflow
 tf = import_tensorflow()
 import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
 
+from helpers.models import _check_int  # noqa: E402
 from helpers.models import _check_model as _check_keras_model  # noqa: E402
 
 __all__ = [
@@ -69,15 +70,6 @@ __all__ = [
 DEFAULT_BATCH_SIZE = 4096
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_int(name, value, *, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {kind}, got {value}")
-    return int(value)
 
 
 def _check_number(name, value, *, minimum=None):
