@@ -35,8 +35,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = [
     "Split",
     "ScaledSplit",
+    "Windows",
+    "WindowSplit",
     "make_windows",
     "chronological_split",
+    "split_windows",
     "scale_split",
     "noisy_sine",
     "known_drivers",
@@ -44,6 +47,7 @@ __all__ = [
     "load_series",
     "find_gaps",
     "load_dataset",
+    "load_lesson_data",
     "list_datasets",
     "datasets_folder",
 ]
@@ -267,7 +271,7 @@ def _split_sizes(n_obs: int, train: float, validation: float) -> tuple[int, int,
     return n_train, n_val, n_obs - n_train - n_val
 
 
-def chronological_split(data, *, train=0.7, validation=0.15):
+def chronological_split(data, *, train=None, validation=None, validation_size=None, test_size=None):
     """Split a series into train, validation and test parts in time order, without shuffling.
 
     The first ``floor(train * len)`` rows train, the next
@@ -281,6 +285,10 @@ def chronological_split(data, *, train=0.7, validation=0.15):
         Fraction of rows for training, ``0 < train < 1``.
     validation : float, default 0.15
         Fraction of rows for validation, ``0 <= validation < 1``; 0 for no validation part.
+    test_size, validation_size : int, optional
+        The test (and validation) part as a number of rows, the last rows of the
+        series; training gets the rows before them (``train`` is then not given).
+        ``test_size=12`` holds out the last year of a monthly series.
 
     Returns
     -------
@@ -303,30 +311,28 @@ def chronological_split(data, *, train=0.7, validation=0.15):
     >>> parts.lengths
     (6, 2, 2)
     """
-    train = _check_fraction(train, "train", allow_zero=False)
-    validation = _check_fraction(validation, "validation", allow_zero=True)
-    if train + validation >= 1:
-        raise ValueError(
-            f"train + validation must be below 1 to leave a test part, got "
-            f"train={train} + validation={validation} = {train + validation}"
-        )
+    sizes = dict(train=train, validation=validation, validation_size=validation_size,
+                 test_size=test_size)
     if not hasattr(data, "__len__"):
+        _part_sizes(0, **sizes)  # the sizes' own errors first
         raise TypeError(f"data must be an array, Series or DataFrame, got {type(data).__name__}")
     n_obs = len(data)
-    n_train, n_val, n_test = _split_sizes(n_obs, train, validation)
+    n_train, n_val, n_test = _part_sizes(n_obs, **sizes)
+    wants_validation = bool(validation_size) or (validation_size is None and validation != 0)
     empty = [
         name
         for name, size, wanted in (
             ("train", n_train, True),
-            ("validation", n_val, validation > 0),
+            ("validation", n_val, wants_validation),
             ("test", n_test, True),
         )
         if wanted and size < 1
     ]
     if empty:
+        given = ", ".join(f"{k}={v}" for k, v in sizes.items() if v is not None) or "the defaults"
         raise ValueError(
             f"data has {n_obs} rows: the {' and '.join(empty)} part(s) would be empty with "
-            f"train={train}, validation={validation}; use a longer series or other fractions"
+            f"{given}; use a longer series or other sizes"
         )
     cuts = (slice(0, n_train), slice(n_train, n_train + n_val), slice(n_train + n_val, n_obs))
     if isinstance(data, (pd.DataFrame, pd.Series)):
@@ -335,6 +341,227 @@ def chronological_split(data, *, train=0.7, validation=0.15):
         array = np.asarray(data)
         parts = [array[cut].copy() for cut in cuts]
     return Split(*parts)
+
+
+def _check_rows(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a number of rows (an integer), got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative number of rows, got {value}")
+    return int(value)
+
+
+def _part_sizes(n_obs, *, train, validation, validation_size, test_size):
+    """Rows in train, validation and test, from fractions or from row counts.
+
+    With ``test_size`` (and optionally ``validation_size``) the later parts are
+    counted in rows and training gets every row before them; otherwise the
+    fractions ``train`` and ``validation`` apply as in :func:`chronological_split`.
+    """
+    if test_size is None:
+        if validation_size is not None:
+            raise ValueError("validation_size needs test_size too: give both as rows")
+        train = 0.7 if train is None else _check_fraction(train, "train", allow_zero=False)
+        validation = (
+            0.15 if validation is None else _check_fraction(validation, "validation", allow_zero=True)
+        )
+        if train + validation >= 1:
+            raise ValueError(
+                f"train + validation must be below 1 to leave a test part, got "
+                f"train={train} + validation={validation} = {train + validation}"
+            )
+        return _split_sizes(n_obs, train, validation)
+    if train is not None:
+        raise ValueError(
+            "give either train (a fraction) or test_size (rows), not both: with test_size the "
+            "training part is every row before the validation and test parts"
+        )
+    n_test = _check_rows(test_size, "test_size")
+    if validation_size is not None:
+        n_val = _check_rows(validation_size, "validation_size")
+    else:
+        validation = (
+            0.15 if validation is None else _check_fraction(validation, "validation", allow_zero=True)
+        )
+        n_val = int(np.floor(n_obs * validation + 1e-9))
+    return n_obs - n_val - n_test, n_val, n_test
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The windows of one part of a series.
+
+    Unpacks as ``X, y = part``.
+
+    Attributes
+    ----------
+    X : ndarray of float, shape (n, window, n_features)
+    y : ndarray of float, shape (n, horizon) or (n, horizon, n_targets)
+    first_target : ndarray of int, shape (n,)
+        The row of the series that holds each window's first target.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    first_target: np.ndarray
+
+    def __iter__(self):
+        return iter((self.X, self.y))
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+
+@dataclass(frozen=True)
+class WindowSplit:
+    """Windows of a series split into train, validation and test by one rule.
+
+    A window belongs to the part that holds its **first target**; all its
+    targets lie in that part, and its inputs may reach back into earlier parts
+    (never forward into a later one). See :func:`split_windows`.
+
+    Attributes
+    ----------
+    train, validation, test : Windows
+        Each unpacks as ``X, y``; ``validation`` may hold no windows.
+    rows : tuple of int
+        Rows of the series in train, validation and test.
+    """
+
+    train: Windows
+    validation: Windows
+    test: Windows
+    rows: tuple
+
+    @property
+    def lengths(self) -> tuple[int, int, int]:
+        """Windows in train, validation and test."""
+        return len(self.train), len(self.validation), len(self.test)
+
+
+def split_windows(
+    values,
+    window,
+    *,
+    horizon=1,
+    train=None,
+    validation=None,
+    validation_size=None,
+    test_size=None,
+    target_columns=None,
+    feature_columns=None,
+):
+    """Cut a series into windows and split them into train, validation and test.
+
+    The one rule of the course: a window belongs to the part that holds its
+    first target, all of its ``horizon`` targets lie inside that part, and its
+    inputs may reach back into earlier parts. So the first validation window
+    reads the last ``window`` training rows, and no window of an earlier part
+    sees a target of a later one. Every target row of a part (but the first
+    ``window`` of the series and the last ``horizon - 1`` of each part) is
+    forecast exactly once.
+
+    Parameters
+    ----------
+    values : array-like, DataFrame, Split or ScaledSplit
+        The whole series, shape ``(time,)`` or ``(time, features)``, oldest
+        first; or a split from :func:`chronological_split` /
+        :func:`scale_split`, whose parts are joined again and whose part
+        lengths are kept (then give no sizes here). Not modified.
+    window, horizon : int
+        Past steps per window and steps forecast, as in :func:`make_windows`.
+    train, validation : float, optional
+        Fractions of rows, as in :func:`chronological_split` (defaults 0.7 and 0.15).
+    test_size, validation_size : int, optional
+        The test (and validation) part as a number of rows, the last rows of
+        the series; training gets the rows before them. ``test_size=HORIZON``
+        forecasts exactly the last ``HORIZON`` rows.
+    target_columns, feature_columns
+        As in :func:`make_windows`.
+
+    Returns
+    -------
+    WindowSplit
+        ``.train``, ``.validation``, ``.test`` (each unpacks as ``X, y``, shapes
+        as :func:`make_windows`) and ``.rows``, the rows in each part.
+
+    Raises
+    ------
+    ValueError
+        If a non-empty part is too short to hold one window's targets, the
+        training part holds no window, sizes are given twice, or the sizes do
+        not fit the series.
+
+    Examples
+    --------
+    >>> parts = split_windows(np.arange(10.0), 3, train=0.6, validation=0.2)
+    >>> parts.rows, parts.lengths
+    ((6, 2, 2), (3, 2, 2))
+    >>> X_val, y_val = parts.validation
+    >>> X_val[:, :, 0], y_val[:, 0]          # inputs reach back into the training rows
+    (array([[3., 4., 5.],
+           [4., 5., 6.]]), array([6., 7.]))
+    >>> split_windows(np.arange(10.0), 3, test_size=1, validation_size=0).test.first_target
+    array([9])
+    """
+    if isinstance(values, (Split, ScaledSplit)):
+        if any(size is not None for size in (train, validation, validation_size, test_size)):
+            raise ValueError(
+                "values is already a split: its part lengths are used, so give no train, "
+                "validation, validation_size or test_size"
+            )
+        pieces = [getattr(values, name) for name in ("train", "validation", "test")]
+        rows = tuple(len(piece) for piece in pieces)
+        if isinstance(values, ScaledSplit):
+            series = pd.DataFrame(np.vstack(pieces), columns=values.columns)
+        elif isinstance(pieces[0], (pd.DataFrame, pd.Series)):
+            series = pd.concat(pieces)
+        else:
+            series = np.concatenate([np.asarray(piece) for piece in pieces])
+    else:
+        if not hasattr(values, "__len__"):
+            raise TypeError(
+                f"values must be an array, Series, DataFrame or Split, got {type(values).__name__}"
+            )
+        series = values
+        rows = _part_sizes(
+            len(values),
+            train=train,
+            validation=validation,
+            validation_size=validation_size,
+            test_size=test_size,
+        )
+    window = _check_positive_int(window, "window")
+    horizon = _check_positive_int(horizon, "horizon")
+    n_train, n_val, n_test = rows
+    if n_train < 1 or n_test < 1:
+        raise ValueError(
+            f"the series has {sum(rows)} rows: {n_train} for training and {n_test} for testing "
+            "is not a split; use a longer series or smaller validation/test parts"
+        )
+    X, y = make_windows(
+        series,
+        window,
+        horizon=horizon,
+        target_columns=target_columns,
+        feature_columns=feature_columns,
+    )
+    starts = np.cumsum((0,) + rows)  # (4,) first row of each part, then the end
+    parts = []
+    for name, begin, end in zip(("train", "validation", "test"), starts[:-1], starts[1:], strict=True):
+        # Sample i forecasts rows i + window .. i + window + horizon - 1.
+        first = max(begin - window, 0)
+        last = end - horizon - window  # the last sample whose targets end inside the part
+        if end > begin and last < first:
+            raise ValueError(
+                f"the {name} part ({end - begin} rows, starting at row {begin}) holds no window "
+                f"with window={window} and horizon={horizon}: a window needs {window} earlier rows "
+                f"and {horizon} target rows inside the part; make the part longer, or WINDOW or "
+                "HORIZON shorter"
+            )
+        cut = slice(first, max(last + 1, first))  # contiguous samples: views, no copies
+        parts.append(Windows(X[cut], y[cut], np.arange(cut.start, cut.stop) + window))
+    return WindowSplit(*parts, rows=rows)
 
 
 # --------------------------------------------------------------------------- scaling
@@ -632,7 +859,16 @@ def known_drivers(
 
 
 def check_window_fits(
-    n_obs, *, window, horizon=1, train=0.7, validation=0.15, seasonal_period=None, min_samples=5
+    n_obs,
+    *,
+    window,
+    horizon=1,
+    train=None,
+    validation=None,
+    validation_size=None,
+    test_size=None,
+    seasonal_period=None,
+    min_samples=5,
 ):
     """Refuse, before any training, a window that the training part cannot hold.
 
@@ -645,8 +881,10 @@ def check_window_fits(
         Rows in the whole series.
     window, horizon : int
         The lesson's WINDOW and HORIZON.
-    train, validation : float
-        Fractions as in :func:`chronological_split`.
+    train, validation : float, optional
+        Fractions as in :func:`chronological_split` (defaults 0.7 and 0.15).
+    test_size, validation_size : int, optional
+        Rows, as in :func:`chronological_split`.
     seasonal_period : int, optional
         The lesson's SEASONAL_PERIOD; must fit in the training part.
     min_samples : int, default 5
@@ -675,14 +913,15 @@ def check_window_fits(
     window = _check_positive_int(window, "WINDOW")
     horizon = _check_positive_int(horizon, "HORIZON")
     min_samples = _check_positive_int(min_samples, "min_samples")
-    train = _check_fraction(train, "train", allow_zero=False)
-    validation = _check_fraction(validation, "validation", allow_zero=True)
-    n_train, _, _ = _split_sizes(n_obs, train, validation)
+    sizes = dict(train=train, validation=validation, validation_size=validation_size,
+                 test_size=test_size)
+    n_train, _, _ = _part_sizes(n_obs, **sizes)
+    given = ", ".join(f"{k}={v}" for k, v in sizes.items() if v is not None) or "train=0.7"
     samples = max(n_train - window - horizon + 1, 0)
     if samples < min_samples:
         raise ValueError(
             f"WINDOW={window} and HORIZON={horizon} leave {samples} training samples "
-            f"from the {n_train} training rows (train={train} of {n_obs} rows); need at least "
+            f"from the {n_train} training rows ({given} of {n_obs} rows); need at least "
             f"{min_samples}: make WINDOW + HORIZON at most {n_train - min_samples + 1}, "
             "or use a longer series"
         )
@@ -691,7 +930,7 @@ def check_window_fits(
         if period > n_train:
             raise ValueError(
                 f"SEASONAL_PERIOD={period} is longer than the {n_train} training rows "
-                f"(train={train} of {n_obs} rows): set SEASONAL_PERIOD to at most {n_train} "
+                f"({given} of {n_obs} rows): set SEASONAL_PERIOD to at most {n_train} "
                 "(or None), or use a longer series"
             )
     return samples
@@ -1379,3 +1618,99 @@ def load_dataset(name, *, fill="keep"):
         raise ValueError(f"name must be one of {list_datasets()}, got {name!r}")
     info = _DATASETS[name]
     return load_series(datasets_folder() / info.file, time_column=info.time_column, fill=fill)
+
+
+# --------------------------------------------------------------------------- a lesson's data
+
+
+def load_lesson_data(
+    data_path,
+    *,
+    default,
+    time_column=None,
+    columns=None,
+    window=None,
+    horizon=1,
+    seasonal_period=None,
+    **sizes,
+):
+    """The lesson's own series, or the reader's CSV when ``data_path`` is set.
+
+    Every lesson's "use your own data" switch in one call: with
+    ``data_path=None`` it returns ``default`` (a shipped dataset's name or a
+    series the lesson generated), otherwise it loads the CSV with
+    :func:`load_series`, which refuses every fault with its message. With
+    ``window`` it then checks, before anything trains, that the training part
+    holds enough windows (:func:`check_window_fits`).
+
+    Parameters
+    ----------
+    data_path : str, Path or None
+        The lesson's ``DATA_PATH``.
+    default : str, DataFrame, Series or ndarray
+        A name from :func:`list_datasets`, or the lesson's generated series
+        (a 1-D array becomes one column named after ``columns[0]``, or ``"y"``).
+    time_column : str, optional
+        The CSV's time column (``TIME_COLUMN``); needed when ``data_path`` is set.
+    columns : list of str, optional
+        Columns to keep (inputs and target); default all.
+    window, horizon, seasonal_period : int, optional
+        ``WINDOW``, ``HORIZON`` and ``SEASONAL_PERIOD``, checked against the
+        training part when ``window`` is given.
+    **sizes
+        ``train``, ``validation``, ``test_size``, ``validation_size``, as in
+        :func:`chronological_split`, for that check.
+
+    Returns
+    -------
+    DataFrame, shape (time, n_columns)
+
+    Raises
+    ------
+    ValueError
+        If the CSV is refused, a column is missing, or the window does not fit.
+
+    Examples
+    --------
+    >>> frame = load_lesson_data(None, default=noisy_sine(50, seed=0), columns=["sine"], window=5)
+    >>> frame.shape, list(frame.columns)
+    ((50, 1), ['sine'])
+    """
+    if data_path is not None:
+        if time_column is None:
+            raise ValueError(
+                "TIME_COLUMN must name the CSV's timestamp column when DATA_PATH is set, got None"
+            )
+        frame = load_series(data_path, time_column=time_column, value_columns=columns)
+    else:
+        frame = _default_frame(default, columns)
+    if window is not None:
+        check_window_fits(
+            len(frame), window=window, horizon=horizon, seasonal_period=seasonal_period, **sizes
+        )
+    return frame
+
+
+def _default_frame(default, columns):
+    if isinstance(default, str):
+        frame = load_dataset(default)
+    elif isinstance(default, pd.DataFrame):
+        frame = default
+    elif isinstance(default, pd.Series):
+        frame = default.to_frame()
+    else:
+        array = np.asarray(default)
+        if array.ndim != 1:
+            raise ValueError(
+                f"default must be a dataset name, a DataFrame or a 1-D series, got shape {array.shape}"
+            )
+        frame = pd.DataFrame({(columns or ["y"])[0]: array})
+    if columns is None:
+        return frame
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"columns {missing} are not in the lesson's own data, which has {list(frame.columns)}: "
+            "set DATA_PATH to use other columns"
+        )
+    return frame[list(columns)]

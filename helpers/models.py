@@ -31,6 +31,8 @@ import keras  # noqa: E402  (after TensorFlow, which must be imported quietly fi
 
 __all__ = [
     "CELLS",
+    "recurrent_layers",
+    "head",
     "build_forecaster",
     "train",
     "predict",
@@ -140,6 +142,74 @@ def _check_path(name, path):
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
     return Path(path)
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def recurrent_layers(model):
+    """The recurrent layers of a forecaster, first to last.
+
+    The forecaster's contract, stated once: a model built here (or any
+    ``keras.Model`` of the same shape) reads its window with one or more
+    recurrent layers (``LSTM``, ``GRU``, ``SimpleRNN``, possibly wrapped in
+    ``Bidirectional``) and ends in a ``Dense`` head. Lessons reach the layers
+    through this function and :func:`head`, never through layer names or
+    positions.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    list of keras.layers.Layer
+        Each has ``get_weights()``; an ``LSTM``'s are ``kernel (n_features,
+        4*units)``, ``recurrent_kernel (units, 4*units)``, ``bias (4*units,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a built keras.Model.
+    ValueError
+        If the model has no recurrent layer.
+    """
+    _check_model(model)
+    found = [
+        layer
+        for layer in model.layers
+        if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+    ]
+    if not found:
+        names = [layer.name for layer in model.layers]
+        raise ValueError(f"model has no recurrent layer (LSTM, GRU or SimpleRNN): layers {names}")
+    return found
+
+
+def head(model):
+    """The forecaster's output layer: its last ``Dense`` layer, ``kernel (units, horizon)``.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    keras.layers.Dense
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a built keras.Model.
+    ValueError
+        If the model does not end in a Dense layer.
+    """
+    _check_model(model)
+    last = model.layers[-1] if model.layers else None
+    if not isinstance(last, keras.layers.Dense):
+        name = type(last).__name__ if last is not None else "nothing"
+        raise ValueError(f"model must end in a Dense head, its last layer is {name}")
+    return last
 
 
 # --------------------------------------------------------------------------- build
