@@ -46,7 +46,7 @@ def set_seed(seed: int) -> None:
     Raises
     ------
     TypeError
-        If ``seed`` is not an integer.
+        If ``seed`` is not an integer (a bool or a float is not).
     ValueError
         If ``seed`` is negative.
 
@@ -58,11 +58,9 @@ def set_seed(seed: int) -> None:
     >>> bool(a == np.random.rand())
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    seed = int(seed)
+    from helpers import _checks
+
+    seed = _checks.seed(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (set_seed exists to seed the legacy global generator)
     # TensorFlow is imported here, not at module level, so that

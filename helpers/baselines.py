@@ -17,10 +17,10 @@ statsmodels' own behaviour.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+from helpers import _checks
 
 __all__ = [
     "mean_forecast",
@@ -33,33 +33,10 @@ __all__ = [
 ]
 
 
-def _check_int(value, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
 def _check_series(y_train, horizon, *, min_length: int = 1, why: str = ""):
     """Validate a training series and a horizon; return a new float array (n,) and int h."""
-    horizon = _check_int(horizon, "horizon")
-    try:
-        y = np.array(y_train, dtype=float)  # a copy: the caller's data is never touched
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"y_train must be numeric array-like, got {type(y_train).__name__}: {error}"
-        ) from None
-    if y.ndim != 1:
-        raise ValueError(f"y_train must be a 1-D series (n,), got shape {y.shape}")
-    if y.size < min_length:
-        raise ValueError(f"y_train must hold at least {min_length} values{why}, got {y.size}")
-    bad = ~np.isfinite(y)
-    if bad.any():
-        raise ValueError(
-            f"y_train must contain only finite values, got {int(bad.sum())} NaN or inf "
-            f"(the first at index {int(np.argmax(bad))})"
-        )
+    horizon = _checks.integer(horizon, "horizon")
+    y = _checks.series(y_train, "y_train", min_length=min_length, why=why)
     return y, horizon
 
 
@@ -154,7 +131,7 @@ def seasonal_naive_forecast(y_train, horizon, *, m):
     >>> seasonal_naive_forecast([1.0, 2.0, 3.0, 4.0, 5.0], 5, m=2)  # last season: 4, 5
     array([4., 5., 4., 5., 4.])
     """
-    m = _check_int(m, "m")
+    m = _checks.integer(m, "m")
     y, horizon = _check_series(y_train, horizon, min_length=m, why=f" (one season, m={m})")
     k = np.arange(1, horizon + 1)  # steps ahead, (horizon,)
     return y[y.size - 1 + k - m * ((k - 1) // m + 1)]
@@ -220,7 +197,7 @@ def simple_forecasts(y_train, horizon, *, m=1):
     >>> sorted(simple_forecasts([1.0, 2.0, 3.0, 4.0], 3, m=2))
     ['drift', 'mean', 'naive', 'seasonal naive']
     """
-    m = _check_int(m, "m")
+    m = _checks.integer(m, "m")
     forecasts = {"mean": mean_forecast(y_train, horizon), "naive": naive_forecast(y_train, horizon)}
     if m > 1:
         forecasts["seasonal naive"] = seasonal_naive_forecast(y_train, horizon, m=m)
@@ -280,9 +257,9 @@ def exponential_smoothing_forecast(
     if seasonal is not None:
         if m is None:
             raise ValueError(f"m (the seasonal period) is required with seasonal={seasonal!r}")
-        m = _check_int(m, "m", minimum=2)
+        m = _checks.integer(m, "m", minimum=2)
     elif m is not None:
-        m = _check_int(m, "m")
+        m = _checks.integer(m, "m")
     model = ExponentialSmoothing(
         y,
         trend=trend,
@@ -345,10 +322,7 @@ def sarima_forecast(y_train, horizon, *, order, seasonal_order=(0, 0, 0, 0), tre
         if (
             not isinstance(value, (tuple, list))
             or len(value) != size
-            or not all(
-                isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0
-                for v in value
-            )
+            or not all(_checks.is_integer(v) and v >= 0 for v in value)
         ):
             raise ValueError(
                 f"{name} must be a tuple of {size} non-negative integers, got {value!r}"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import numbers
 import re
 import warnings
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+
+from helpers import _checks
 
 __all__ = [
     "Split",
@@ -56,24 +57,6 @@ __all__ = [
 # --------------------------------------------------------------------------- validation
 
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def _check_fraction(value, name: str, *, allow_zero: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not (low_ok and value < 1):
-        bound = "0 <= {n} < 1" if allow_zero else "0 < {n} < 1"
-        raise ValueError(f"{name} must satisfy {bound.format(n=name)}, got {value}")
-    return float(value)
-
-
 def _as_2d(values, name: str = "values") -> tuple[np.ndarray, list]:
     """Return ``(array (time, features) float, column labels)`` without mutating ``values``."""
     if isinstance(values, pd.DataFrame):
@@ -91,35 +74,7 @@ def _as_2d(values, name: str = "values") -> tuple[np.ndarray, list]:
         raise ValueError(
             f"{name} must be 1-D (time,) or 2-D (time, features), got shape {np.shape(values)}"
         )
-    try:
-        array = raw.astype(float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must hold numbers, got dtype {raw.dtype}: {error}") from None
-    return array, columns
-
-
-def _resolve_columns(spec, columns: list, name: str) -> list[int]:
-    """Turn one column label/position or a list of them into positions."""
-    items = list(spec) if isinstance(spec, (list, tuple)) else [spec]
-    if not items:
-        raise ValueError(
-            f"{name} must name at least one column, got an empty {type(spec).__name__}"
-        )
-    positions = []
-    for item in items:
-        if isinstance(item, bool):
-            pass  # True == 1 in Python; a bool is never a column
-        elif item in columns:  # a label (for arrays the labels are the positions)
-            positions.append(columns.index(item))
-            continue
-        elif isinstance(item, numbers.Integral) and 0 <= item < len(columns):
-            positions.append(int(item))
-            continue
-        raise ValueError(
-            f"{name} has unknown column {item!r}: expected one of {columns} "
-            f"or a position 0..{len(columns) - 1}"
-        )
-    return positions
+    return _checks.real_array(raw, name).astype(float), columns
 
 
 # --------------------------------------------------------------------------- windows
@@ -192,18 +147,12 @@ def make_windows(values, window, *, horizon=1, target_columns=None, feature_colu
     >>> X.shape, y.shape, y[0]
     ((3, 2, 2), (3, 2), array([20., 30.]))
     """
-    window = _check_positive_int(window, "window")
-    horizon = _check_positive_int(horizon, "horizon")
+    window = _checks.integer(window, "window")
+    horizon = _checks.integer(horizon, "horizon")
     array, columns = _as_2d(values)
     length = array.shape[0]
 
-    bad = ~np.isfinite(array)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise ValueError(
-            f"values contain {int(bad.sum())} NaN or infinite entries (first at row {row}, "
-            f"column {columns[col]!r}): fill or drop them before making windows"
-        )
+    _checks.finite(array, "values", columns=columns, fix="fill or drop them before making windows")
 
     n = length - window - horizon + 1
     if n < 1:
@@ -216,13 +165,13 @@ def make_windows(values, window, *, horizon=1, target_columns=None, feature_colu
     features = (
         list(range(len(columns)))
         if feature_columns is None
-        else _resolve_columns(feature_columns, columns, "feature_columns")
+        else _checks.column_positions(feature_columns, columns, "feature_columns")
     )
     if target_columns is None:
         targets = list(range(len(columns)))
         single = len(columns) == 1
     else:
-        targets = _resolve_columns(target_columns, columns, "target_columns")
+        targets = _checks.column_positions(target_columns, columns, "target_columns")
         single = not isinstance(target_columns, (list, tuple))
 
     # `array` is already a private float copy of `values` (see _as_2d), so the
@@ -311,8 +260,9 @@ def chronological_split(data, *, train=None, validation=None, validation_size=No
     >>> parts.lengths
     (6, 2, 2)
     """
-    sizes = dict(train=train, validation=validation, validation_size=validation_size,
-                 test_size=test_size)
+    sizes = dict(
+        train=train, validation=validation, validation_size=validation_size, test_size=test_size
+    )
     if not hasattr(data, "__len__"):
         _part_sizes(0, **sizes)  # the sizes' own errors first
         raise TypeError(f"data must be an array, Series or DataFrame, got {type(data).__name__}")
@@ -343,14 +293,6 @@ def chronological_split(data, *, train=None, validation=None, validation_size=No
     return Split(*parts)
 
 
-def _check_rows(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a number of rows (an integer), got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative number of rows, got {value}")
-    return int(value)
-
-
 def _part_sizes(n_obs, *, train, validation, validation_size, test_size):
     """Rows in train, validation and test, from fractions or from row counts.
 
@@ -361,9 +303,11 @@ def _part_sizes(n_obs, *, train, validation, validation_size, test_size):
     if test_size is None:
         if validation_size is not None:
             raise ValueError("validation_size needs test_size too: give both as rows")
-        train = 0.7 if train is None else _check_fraction(train, "train", allow_zero=False)
+        train = 0.7 if train is None else _checks.fraction(train, "train")
         validation = (
-            0.15 if validation is None else _check_fraction(validation, "validation", allow_zero=True)
+            0.15
+            if validation is None
+            else _checks.fraction(validation, "validation", allow_zero=True)
         )
         if train + validation >= 1:
             raise ValueError(
@@ -376,12 +320,14 @@ def _part_sizes(n_obs, *, train, validation, validation_size, test_size):
             "give either train (a fraction) or test_size (rows), not both: with test_size the "
             "training part is every row before the validation and test parts"
         )
-    n_test = _check_rows(test_size, "test_size")
+    n_test = _checks.integer(test_size, "test_size", minimum=0)
     if validation_size is not None:
-        n_val = _check_rows(validation_size, "validation_size")
+        n_val = _checks.integer(validation_size, "validation_size", minimum=0)
     else:
         validation = (
-            0.15 if validation is None else _check_fraction(validation, "validation", allow_zero=True)
+            0.15
+            if validation is None
+            else _checks.fraction(validation, "validation", allow_zero=True)
         )
         n_val = int(np.floor(n_obs * validation + 1e-9))
     return n_obs - n_val - n_test, n_val, n_test
@@ -531,8 +477,8 @@ def split_windows(
             validation_size=validation_size,
             test_size=test_size,
         )
-    window = _check_positive_int(window, "window")
-    horizon = _check_positive_int(horizon, "horizon")
+    window = _checks.integer(window, "window")
+    horizon = _checks.integer(horizon, "horizon")
     n_train, n_val, n_test = rows
     if n_train < 1 or n_test < 1:
         raise ValueError(
@@ -548,7 +494,9 @@ def split_windows(
     )
     starts = np.cumsum((0,) + rows)  # (4,) first row of each part, then the end
     parts = []
-    for name, begin, end in zip(("train", "validation", "test"), starts[:-1], starts[1:], strict=True):
+    for name, begin, end in zip(
+        ("train", "validation", "test"), starts[:-1], starts[1:], strict=True
+    ):
         # Sample i forecasts rows i + window .. i + window + horizon - 1.
         first = max(begin - window, 0)
         last = end - horizon - window  # the last sample whose targets end inside the part
@@ -611,7 +559,7 @@ class ScaledSplit:
         are all this module builds: the other columns are filled with zeros
         and ignored.
         """
-        position = _resolve_columns(column, self.columns, "column")[0]
+        position = _checks.column_positions(column, self.columns, "column")[0]
         values = np.asarray(values, dtype=float)
         flat = np.zeros((values.size, len(self.columns)))  # (m, features)
         flat[:, position] = values.ravel()
@@ -701,14 +649,6 @@ def scale_split(split, *, kind="standard", scaler=None):
 # --------------------------------------------------------------------------- generated series
 
 
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
 def noisy_sine(n=200, *, period=25.0, noise=0.1, seed=0):
     """A sine wave with Gaussian noise: :math:`x_t = \\sin(2\\pi t / P) + \\sigma\\,\\varepsilon_t`.
 
@@ -737,12 +677,10 @@ def noisy_sine(n=200, *, period=25.0, noise=0.1, seed=0):
     >>> x.shape, bool(np.allclose(x[:10], x[10:20]))
     ((50,), True)
     """
-    n = _check_positive_int(n, "n")
-    if not (isinstance(period, numbers.Real) and period > 0):
-        raise ValueError(f"period must be a positive number, got {period!r}")
-    if not (isinstance(noise, numbers.Real) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    rng = _rng(seed)
+    n = _checks.integer(n, "n")
+    period = _checks.real(period, "period", low=0, low_open=True)
+    noise = _checks.real(noise, "noise", low=0)
+    rng = _checks.rng(seed)
     t = np.arange(n)
     return np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(n)
 
@@ -815,14 +753,12 @@ def known_drivers(
     >>> bool(np.allclose(df["target"].to_numpy()[3:], (p[2:-1] - p[1:-2]) + 0.8 * d[:-3]))
     True
     """
-    n = _check_positive_int(n, "n")
-    lag = _check_positive_int(indicator_lag, "indicator_lag")
-    if not (isinstance(noise, numbers.Real) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+    n = _checks.integer(n, "n")
+    lag = _checks.integer(indicator_lag, "indicator_lag")
+    noise = _checks.real(noise, "noise", low=0)
     for name, value in (("price_ar", price_ar), ("indicator_ar", indicator_ar)):
-        if not (isinstance(value, numbers.Real) and abs(value) < 1):
-            raise ValueError(f"{name} must be a number with absolute value below 1, got {value!r}")
-    rng = _rng(seed)
+        _checks.real(value, name, low=-1, high=1, low_open=True, high_open=True)
+    rng = _checks.rng(seed)
     burn = 100 + lag
     total = n + burn
     price_shock = rng.standard_normal(total)
@@ -909,12 +845,13 @@ def check_window_fits(
     ...
     ValueError: WINDOW=100 and HORIZON=1 leave 0 training samples ...
     """
-    n_obs = _check_positive_int(n_obs, "n_obs")
-    window = _check_positive_int(window, "WINDOW")
-    horizon = _check_positive_int(horizon, "HORIZON")
-    min_samples = _check_positive_int(min_samples, "min_samples")
-    sizes = dict(train=train, validation=validation, validation_size=validation_size,
-                 test_size=test_size)
+    n_obs = _checks.integer(n_obs, "n_obs")
+    window = _checks.integer(window, "WINDOW")
+    horizon = _checks.integer(horizon, "HORIZON")
+    min_samples = _checks.integer(min_samples, "min_samples")
+    sizes = dict(
+        train=train, validation=validation, validation_size=validation_size, test_size=test_size
+    )
     n_train, _, _ = _part_sizes(n_obs, **sizes)
     given = ", ".join(f"{k}={v}" for k, v in sizes.items() if v is not None) or "train=0.7"
     samples = max(n_train - window - horizon + 1, 0)
@@ -926,7 +863,7 @@ def check_window_fits(
             "or use a longer series"
         )
     if seasonal_period is not None:
-        period = _check_positive_int(seasonal_period, "SEASONAL_PERIOD")
+        period = _checks.integer(seasonal_period, "SEASONAL_PERIOD")
         if period > n_train:
             raise ValueError(
                 f"SEASONAL_PERIOD={period} is longer than the {n_train} training rows "
@@ -1290,8 +1227,7 @@ def load_series(
     ([3.0, 4.0, 5.0, 6.0, 7.0, 8.0], 'D')
     >>> folder.cleanup()
     """
-    if not isinstance(time_column, str):
-        raise TypeError(f"time_column must be a column name (str), got {time_column!r}")
+    _checks.column_name(time_column, "time_column")
     if fill not in (None, *_FILLS):
         raise ValueError(f"fill must be None or one of {_FILLS}, got {fill!r}")
     offset = _check_freq(freq)
@@ -1702,7 +1638,8 @@ def _default_frame(default, columns):
         array = np.asarray(default)
         if array.ndim != 1:
             raise ValueError(
-                f"default must be a dataset name, a DataFrame or a 1-D series, got shape {array.shape}"
+                "default must be a dataset name, a DataFrame or a 1-D series, "
+                f"got shape {array.shape}"
             )
         frame = pd.DataFrame({(columns or ["y"])[0]: array})
     if columns is None:

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers import _checks
+
 __all__ = [
     "LSTMGates",
     "LSTMGradients",
@@ -141,12 +143,7 @@ def _float_dtype(*arrays):
 
 
 def _as_numeric(name, value):
-    array = np.asarray(value)
-    if not (
-        np.issubdtype(array.dtype, np.number) and not np.issubdtype(array.dtype, np.complexfloating)
-    ):
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    return array
+    return _checks.real_array(value, name)
 
 
 def _check_weights(kernel, recurrent_kernel, bias, n_features):
@@ -176,16 +173,10 @@ def _check_weights(kernel, recurrent_kernel, bias, n_features):
 
 def _check_lstm_args(x, kernel, recurrent_kernel, bias, h0, c0, *, state_names=("h0", "c0")):
     """Validate once at the public entry point; return arrays in one float dtype."""
-    x = _as_numeric("x", x)
+    x = _checks.windows(x, "x", allow_empty=True, require_finite=False)
     kernel = _as_numeric("kernel", kernel)
     recurrent_kernel = _as_numeric("recurrent_kernel", recurrent_kernel)
     bias = _as_numeric("bias", bias)
-    if x.ndim != 3:
-        raise ValueError(
-            f"x must be 3-D with shape (batch, timesteps, n_features), got shape {x.shape}"
-        )
-    if x.shape[1] == 0:
-        raise ValueError(f"x must have at least one time step, got shape {x.shape}")
     units = _check_weights(kernel, recurrent_kernel, bias, x.shape[2])
     batch = x.shape[0]
     states = {}
@@ -534,12 +525,6 @@ def lstm_param_count(n_features, units):
     >>> lstm_param_count(1, 16)
     1152
     """
-    for name, value in (("n_features", n_features), ("units", units)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(
-                f"{name} must be a positive integer, got {type(value).__name__} {value!r}"
-            )
-        if value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value}")
-    n_features, units = int(n_features), int(units)
+    n_features = _checks.integer(n_features, "n_features")
+    units = _checks.integer(units, "units")
     return 4 * (n_features * units + units**2 + units)

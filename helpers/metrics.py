@@ -26,7 +26,6 @@ TensorFlow.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -34,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn import metrics as skm
+
+from helpers import _checks
 
 __all__ = [
     "mean_squared_error",
@@ -67,32 +68,7 @@ _MULTIOUTPUT = ("uniform_average", "raw_values")
 
 def _as_float_array(values, name: str) -> np.ndarray:
     """Return ``values`` as a float array without modifying it; TypeError if not numeric."""
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{name} must be numeric array-like, got {type(values).__name__}: {error}"
-        ) from None
-    return array
-
-
-def _check_finite(array: np.ndarray, name: str) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        first = np.argwhere(bad)[0]
-        where = int(first[0]) if first.size == 1 else tuple(int(i) for i in first)
-        raise ValueError(
-            f"{name} must contain only finite values, got {int(bad.sum())} NaN or inf "
-            f"(the first at index {where})"
-        )
-
-
-def _check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
+    return _checks.real_array(values, name).astype(float, copy=False)
 
 
 def _check_targets(y_true, y_pred, multioutput="uniform_average", *, names=("y_true", "y_pred")):
@@ -120,8 +96,8 @@ def _check_targets(y_true, y_pred, multioutput="uniform_average", *, names=("y_t
             )
     if y_true.shape[0] == 0:
         raise ValueError(f"{true_name} and {pred_name} must hold at least one value, got 0")
-    _check_finite(y_true, true_name)
-    _check_finite(y_pred, pred_name)
+    _checks.finite(y_true, true_name)
+    _checks.finite(y_pred, pred_name)
     if y_true.ndim == 1:
         y_true, y_pred = y_true[:, None], y_pred[:, None]
     return y_true, y_pred
@@ -129,16 +105,13 @@ def _check_targets(y_true, y_pred, multioutput="uniform_average", *, names=("y_t
 
 def _check_y_train(y_train, m) -> tuple[np.ndarray, int]:
     """Validate the training series and seasonal period used to scale MASE and RMSSE."""
-    m = _check_positive_int(m, "m")
-    y_train = _as_float_array(y_train, "y_train")
-    if y_train.ndim != 1:
-        raise ValueError(f"y_train must be a 1-D series (n_train,), got shape {y_train.shape}")
-    if y_train.size <= m:
-        raise ValueError(
-            f"y_train must be longer than the seasonal period m={m} to have an in-sample "
-            f"naive error, got {y_train.size} values"
-        )
-    _check_finite(y_train, "y_train")
+    m = _checks.integer(m, "m")
+    y_train = _checks.series(
+        y_train,
+        "y_train",
+        min_length=m + 1,
+        why=f" (longer than the seasonal period m={m}, to have an in-sample naive error)",
+    )
     if np.all(y_train[m:] == y_train[:-m]):
         raise ValueError(
             f"y_train is flat at lag m={m} (every y_train[t] equals y_train[t-{m}]), so the "
@@ -542,7 +515,7 @@ def forecast_report(y_true, forecasts: Mapping, *, y_train, m=1, one_step=False)
     if y_true.ndim != 1:
         raise ValueError(f"y_true must be 1-D (h,), got shape {y_true.shape}")
     y_train, m = _check_y_train(y_train, m)
-    _check_finite(y_true, "y_true")
+    _checks.finite(y_true, "y_true")
     rows = {}
     for name, y_pred in forecasts.items():
         y_pred = _as_float_array(y_pred, f"forecasts[{name!r}]")
@@ -551,7 +524,7 @@ def forecast_report(y_true, forecasts: Mapping, *, y_train, m=1, one_step=False)
                 f"forecasts[{name!r}] must have the shape of y_true {y_true.shape}, "
                 f"got {y_pred.shape}"
             )
-        _check_finite(y_pred, f"forecasts[{name!r}]")
+        _checks.finite(y_pred, f"forecasts[{name!r}]")
         rows[str(name)] = y_pred
     for name, y_pred in _naive_rows(y_true, y_train, m, one_step).items():
         rows.setdefault(name, y_pred)
@@ -600,7 +573,7 @@ def lagged_correlation(y_true, y_pred, *, max_lag=3) -> np.ndarray:
     >>> int(np.argmax(lagged_correlation(y, copy, max_lag=2)))
     1
     """
-    max_lag = _check_positive_int(max_lag, "max_lag", minimum=0)
+    max_lag = _checks.integer(max_lag, "max_lag", minimum=0)
     y_true, y_pred = _check_targets(y_true, y_pred)
     if y_true.shape[1] != 1:
         raise ValueError(f"y_true must be 1-D (n,), got shape {y_true.shape}")
@@ -709,7 +682,7 @@ def diebold_mariano_test(
     >>> bool(result.statistic > 0)  # A is worse
     True
     """
-    h = _check_positive_int(h, "h")
+    h = _checks.integer(h, "h")
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
     if alternative not in ("two-sided", "less", "greater"):
@@ -818,10 +791,10 @@ def rolling_origin_evaluation(
     >>> scores["MAE"].tolist()  # forecasts 4, 4 of 5, 6 and 5, 5 of 6, 7
     [1.5, 1.5]
     """
-    initial = _check_positive_int(initial, "initial")
-    horizon = _check_positive_int(horizon, "horizon")
-    step = _check_positive_int(step, "step")
-    m = _check_positive_int(m, "m")
+    initial = _checks.integer(initial, "initial")
+    horizon = _checks.integer(horizon, "horizon")
+    step = _checks.integer(step, "step")
+    m = _checks.integer(m, "m")
     if not isinstance(forecasters, Mapping) or not forecasters:
         raise TypeError(
             "forecasters must be a non-empty mapping of name to callable f(y_train, horizon), "
@@ -833,10 +806,7 @@ def rolling_origin_evaluation(
                 f"forecasters[{name!r}] must be callable f(y_train, horizon), "
                 f"got {type(forecaster).__name__}"
             )
-    y = _as_float_array(y, "y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be a 1-D series (n,), got shape {y.shape}")
-    _check_finite(y, "y")
+    y = _checks.series(y, "y")
     if initial <= m:
         raise ValueError(f"initial must be larger than m={m}, got {initial}")
     if initial + horizon > y.size:
@@ -853,7 +823,7 @@ def rolling_origin_evaluation(
                     f"forecasters[{name!r}] must return shape ({horizon},), "
                     f"got {y_pred.shape} at origin {origin}"
                 )
-            _check_finite(y_pred, f"the forecast of forecasters[{name!r}] at origin {origin}")
+            _checks.finite(y_pred, f"the forecast of forecasters[{name!r}] at origin {origin}")
             scores = _scores(y_test, y_pred, y_train, m)
             rows.append(
                 {

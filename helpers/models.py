@@ -17,13 +17,13 @@ start-up log lines stay out of notebook outputs.
 from __future__ import annotations
 
 import logging
-import numbers
 import os
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from helpers import _checks
 from helpers._tf import import_tensorflow
 
 tf = import_tensorflow()
@@ -49,29 +49,6 @@ CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers
 # --------------------------------------------------------------------------- checks
 
 
-def _check_int(name, value, *, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {kind}, got {value}")
-    return int(value)
-
-
-def _check_float(name, value, *, low, high=None, low_open=False, high_open=True):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not np.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        upper = "inf" if high is None else high
-        raise ValueError(f"{name} must be in {left}{low}, {upper}{right}, got {value}")
-    return value
-
-
 def _check_model(model):
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
@@ -91,36 +68,14 @@ def _input_dtype(model):
 
 def _check_windows(name, X, model):
     """Return ``X`` as a float array shaped ``(n, window, n_features)`` the model accepts."""
-    X = np.asarray(X)
-    if X.ndim != 3:
-        raise ValueError(
-            f"{name} must be 3-D (n_samples, n_timesteps, n_features), got shape {X.shape}"
-        )
-    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
     _, window, n_features = model.input_shape
-    if window is not None and X.shape[1] != window:
-        raise ValueError(
-            f"{name} has {X.shape[1]} time steps per window, the model expects "
-            f"window={window}: build the model with window={X.shape[1]} or re-window the data"
-        )
-    if X.shape[2] != n_features:
-        raise ValueError(
-            f"{name} has {X.shape[2]} features, the model expects n_features={n_features}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} holds no windows (shape {X.shape})")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite values; fill or drop them first")
-    return X
+    return _checks.windows(X, name, timesteps=window, features=n_features)
 
 
 def _check_targets(name, y, n_samples, model):
     """Return ``y`` shaped like the model's output ``(n, horizon)``."""
-    y = np.asarray(y)
+    y = _checks.real_array(y, name)
     out = tuple(model.output_shape[1:])
-    if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {y.dtype}")
     if y.ndim == 1 and out == (1,):
         y = y.reshape(-1, 1)
     if y.shape[1:] != out:
@@ -133,8 +88,7 @@ def _check_targets(name, y, n_samples, model):
             f"{name} has {y.shape[0]} rows but the windows have {n_samples}: "
             "pass the (X, y) pair made together"
         )
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{name} contains NaN or infinite values; fill or drop them first")
+    _checks.finite(y, name, fix="fill or drop them first")
     return y
 
 
@@ -296,13 +250,13 @@ def build_forecaster(
     ...
     ValueError: cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'
     """
-    window = _check_int("window", window)
-    n_features = _check_int("n_features", n_features)
-    units = _check_int("units", units)
-    layers = _check_int("layers", layers)
-    horizon = _check_int("horizon", horizon)
-    dropout = _check_float("dropout", dropout, low=0.0, high=1.0)
-    learning_rate = _check_float("learning_rate", learning_rate, low=0.0, low_open=True)
+    window = _checks.integer(window, "window")
+    n_features = _checks.integer(n_features, "n_features")
+    units = _checks.integer(units, "units")
+    layers = _checks.integer(layers, "layers")
+    horizon = _checks.integer(horizon, "horizon")
+    dropout = _checks.real(dropout, "dropout", low=0, high=1, high_open=True)
+    learning_rate = _checks.real(learning_rate, "learning_rate", low=0, low_open=True)
     if not isinstance(cell, str) or cell.lower() not in CELLS:
         raise ValueError(f"cell must be one of {', '.join(map(repr, CELLS))}, got {cell!r}")
     layer_class = CELLS[cell.lower()]
@@ -324,7 +278,7 @@ def build_forecaster(
         raise TypeError(f"name must be a str or None, got {type(name).__name__}")
 
     if seed is not None:
-        seed = _check_int("seed", seed, minimum=0)
+        seed = _checks.seed(seed)
 
     def seeded(offset):
         # Keras's default initialisers, each with its own seed derived from `seed`.
@@ -447,10 +401,10 @@ def train(
         X_val = _check_windows("X_val (validation_data[0])", validation_data[0], model)
         y_val = _check_targets("y_val (validation_data[1])", validation_data[1], len(X_val), model)
         validation_data = (X_val, y_val)
-    epochs = _check_int("epochs", epochs)
-    batch_size = _check_int("batch_size", batch_size)
+    epochs = _checks.integer(epochs, "epochs")
+    batch_size = _checks.integer(batch_size, "batch_size")
     if patience is not None:
-        patience = _check_int("patience", patience, minimum=0)
+        patience = _checks.integer(patience, "patience", minimum=0)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
@@ -592,7 +546,7 @@ def recursive_forecast(model, window_values, steps):
     array([5., 5., 5., 5.], dtype=float32)
     """
     _check_model(model)
-    steps = _check_int("steps", steps)
+    steps = _checks.integer(steps, "steps")
     _, window, n_features = model.input_shape
     if n_features != 1:
         raise ValueError(
@@ -604,11 +558,7 @@ def recursive_forecast(model, window_values, steps):
             "recursive_forecast needs a one-step model with output shape (batch, 1), got "
             f"{model.output_shape}; a model with horizon > 1 already forecasts directly"
         )
-    values = np.asarray(window_values)
-    if not np.issubdtype(values.dtype, np.number) or np.issubdtype(
-        values.dtype, np.complexfloating
-    ):
-        raise TypeError(f"window_values must hold real numbers, got dtype {values.dtype}")
+    values = _checks.real_array(window_values, "window_values")
     single = values.ndim == 1
     if values.ndim == 3 and values.shape[2] == 1:
         values = values[:, :, 0]
@@ -626,8 +576,7 @@ def recursive_forecast(model, window_values, steps):
             f"window_values must hold the model's window={window} values per window, "
             f"got {values.shape[1]} (shape {np.shape(window_values)})"
         )
-    if not np.all(np.isfinite(values)):
-        raise ValueError("window_values contains NaN or infinite values")
+    _checks.finite(values, "window_values")
 
     x = np.array(values, dtype=_input_dtype(model))  # (n, window), a copy we may overwrite
     forecasts = np.empty((x.shape[0], steps), dtype=x.dtype)  # (n, steps)

@@ -23,7 +23,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers import data
+from helpers import _checks, data
 from helpers.versions import project_root
 
 __all__ = ["LESSONS", "lesson_parameters", "check_csv", "run_lessons", "main"]
@@ -81,9 +81,8 @@ def lesson_parameters(
     ...                   feature_columns=["price"])["FEATURE_COLUMNS"]
     ['sales', 'price']
     """
-    for name, value in (("time_column", time_column), ("target_column", target_column)):
-        if not isinstance(value, str) or not value:
-            raise TypeError(f"{name} must be a column name (a non-empty str), got {value!r}")
+    _checks.column_name(time_column, "time_column")
+    _checks.column_name(target_column, "target_column")
     params = {
         "DATA_PATH": str(Path(csv).expanduser().resolve()),
         "TIME_COLUMN": time_column,
@@ -103,9 +102,7 @@ def lesson_parameters(
     }
     for key, value in optional.items():
         if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{key.lower()} must be a positive integer, got {value!r}")
-            params[key] = value
+            params[key] = _checks.integer(value, key.lower())
     return params
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import numbers
 import weakref
 from collections.abc import Callable, Sequence
 
@@ -45,7 +44,7 @@ from helpers._tf import import_tensorflow
 tf = import_tensorflow()
 import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
 
-from helpers.models import _check_int  # noqa: E402
+from helpers import _checks  # noqa: E402
 from helpers.models import _check_model as _check_keras_model  # noqa: E402
 
 __all__ = [
@@ -70,17 +69,6 @@ __all__ = [
 DEFAULT_BATCH_SIZE = 4096
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_number(name, value, *, minimum=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
 
 
 def _check_model(model):
@@ -108,50 +96,38 @@ def _n_outputs(model):
 
 
 def _check_output_index(model, output_index):
-    if isinstance(output_index, bool) or not isinstance(output_index, numbers.Integral):
-        raise TypeError(
-            f"output_index must be an integer, got {type(output_index).__name__} {output_index!r}"
-        )
+    output_index = _checks.integer(output_index, "output_index", minimum=None)
     k = _n_outputs(model)
     if not -k <= output_index < k:
         raise ValueError(
             f"output_index must be in [0, {k - 1}] for a model with {k} output(s) per "
             f"window (or -{k}..-1 counting from the end), got {output_index}"
         )
-    return int(output_index) % k
+    return output_index % k
 
 
 def _check_x(model, x, name="x"):
     """Return ``x`` as an array of the model's dtype, shape ``(n, timesteps, features)``."""
-    array = np.asarray(x)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 3:
-        raise ValueError(
-            f"{name} must be 3-D (n_samples, n_timesteps, n_features), got shape {array.shape}; "
-            "for a single window use x[None]"
-        )
     _, timesteps, features = model.input_shape
-    if timesteps is not None and array.shape[1] != timesteps:
-        raise ValueError(
-            f"{name} has {array.shape[1]} time steps per window, the model expects {timesteps}"
-        )
-    if features is not None and array.shape[2] != features:
-        raise ValueError(f"{name} has {array.shape[2]} features, the model expects {features}")
-    if array.shape[0] == 0:
-        raise ValueError(f"{name} holds no windows (shape {array.shape})")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
+    array = _checks.windows(x, name, timesteps=timesteps, features=features)
     return np.array(array, dtype=_model_dtype(model))  # a copy: the caller's array is untouched
+
+
+def _check_call(model, x, output_index):
+    """The check every method starts with: a model, its windows and the output to explain.
+
+    Returns ``x`` (a copy in the model's dtype, ``(n, timesteps, features)``) and
+    the output index counted from 0.
+    """
+    _check_model(model)
+    return _check_x(model, x), _check_output_index(model, output_index)
 
 
 def _check_baseline(baseline, x, name="baseline"):
     """Broadcast ``baseline`` (None, scalar, (T, F) or (n, T, F)) to ``x``'s shape."""
     if baseline is None:
         return np.zeros_like(x)
-    array = np.asarray(baseline)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    array = _checks.real_array(baseline, name)
     if (
         array.ndim not in (0, 2, 3)
         or (array.ndim and array.shape[-2:] != x.shape[1:])
@@ -161,15 +137,12 @@ def _check_baseline(baseline, x, name="baseline"):
             f"{name} must be None, a number, one window of shape {x.shape[1:]} or one per "
             f"window of shape {x.shape}, got shape {array.shape}"
         )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
+    _checks.finite(array, name)
     return np.broadcast_to(array, x.shape).astype(x.dtype)
 
 
 def _check_attributions(attributions, name="attributions"):
-    array = np.asarray(attributions)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    array = _checks.real_array(attributions, name)
     if array.ndim == 2:
         array = array[None]
     if array.ndim != 3 or array.size == 0:
@@ -305,9 +278,7 @@ def saliency(model, x, *, output_index=0):
     array([[1., 2., 3.],
            [1., 2., 3.]])
     """
-    _check_model(model)
-    x = _check_x(model, x)
-    index = _check_output_index(model, output_index)
+    x, index = _check_call(model, x, output_index)
     return _gradient(model, x, index)[1].astype(np.float64)
 
 
@@ -342,9 +313,7 @@ def gradient_times_input(model, x, *, output_index=0):
     >>> gradient_times_input(model, np.array([[[3.0], [4.0]]]))[0, :, 0]
     array([ 6., -4.])
     """
-    _check_model(model)
-    x = _check_x(model, x)
-    index = _check_output_index(model, output_index)
+    x, index = _check_call(model, x, output_index)
     return (x * _gradient(model, x, index)[1]).astype(np.float64)
 
 
@@ -438,12 +407,10 @@ def integrated_gradients(
     >>> integrated_gradients(model, np.array([[[3.0], [4.0]]]), steps=4)[0, :, 0]
     array([ 6., -4.])
     """
-    _check_model(model)
-    x = _check_x(model, x)
+    x, index = _check_call(model, x, output_index)
     baseline = _check_baseline(baseline, x)
-    index = _check_output_index(model, output_index)
-    steps = _check_int("steps", steps)
-    batch_size = _check_int("batch_size", batch_size)
+    steps = _checks.integer(steps, "steps")
+    batch_size = _checks.integer(batch_size, "batch_size")
     n = len(x)
     alphas = np.linspace(0.0, 1.0, steps + 1)  # (steps + 1,)
     weights = np.ones(steps + 1)
@@ -498,10 +465,8 @@ def completeness_gap(model, x, attributions, *, baseline=None, output_index=0):
     >>> completeness_gap(model, x, integrated_gradients(model, x, steps=2))
     array([0.])
     """
-    _check_model(model)
-    x = _check_x(model, x)
+    x, index = _check_call(model, x, output_index)
     baseline = _check_baseline(baseline, x)
-    index = _check_output_index(model, output_index)
     attributions = np.asarray(attributions)
     if attributions.shape != x.shape:
         raise ValueError(
@@ -547,11 +512,9 @@ def path_outputs(model, x, *, baseline=None, steps=64, output_index=0):
     >>> alphas, outputs
     (array([0. , 0.5, 1. ]), array([[1., 2., 3.]]))
     """
-    _check_model(model)
-    x = _check_x(model, x)
+    x, index = _check_call(model, x, output_index)
     baseline = _check_baseline(baseline, x)
-    index = _check_output_index(model, output_index)
-    steps = _check_int("steps", steps)
+    steps = _checks.integer(steps, "steps")
     alphas = np.linspace(0.0, 1.0, steps + 1)
     delta = x - baseline  # (n, T, F)
     n = len(x)
@@ -565,14 +528,6 @@ def path_outputs(model, x, *, baseline=None, steps=64, output_index=0):
     ):
         outputs[a, s0:s1] = values
     return alphas, outputs.T
-
-
-def _generator(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
 
 
 def smoothgrad(
@@ -622,13 +577,11 @@ def smoothgrad(
     >>> smoothgrad(model, np.ones((1, 2, 1)), noise=0.5, samples=4)[0, :, 0]
     array([ 2., -1.])
     """
-    _check_model(model)
-    x = _check_x(model, x)
-    index = _check_output_index(model, output_index)
-    noise = _check_number("noise", noise, minimum=0.0)
-    samples = _check_int("samples", samples)
-    batch_size = _check_int("batch_size", batch_size)
-    rng = _generator(seed)
+    x, index = _check_call(model, x, output_index)
+    noise = _checks.real(noise, "noise", low=0)
+    samples = _checks.integer(samples, "samples")
+    batch_size = _checks.integer(batch_size, "batch_size")
+    rng = _checks.rng(seed)
     total = np.zeros(x.shape)
     for _, s0, s1, grads in _evaluate_copies(
         len(x),
@@ -712,18 +665,16 @@ def perturbation_sensitivity(
     >>> perturbation_sensitivity(model, np.array([[[3.0], [4.0]]]), unit="feature")
     array([[2.]])
     """
-    _check_model(model)
-    x = _check_x(model, x)
-    index = _check_output_index(model, output_index)
+    x, index = _check_call(model, x, output_index)
     if unit not in _UNITS:
         raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-    value = _check_number("value", value)
-    delta = _check_number("delta", delta)
+    value = _checks.real(value, "value")
+    delta = _checks.real(delta, "delta")
     if delta == 0:
         raise ValueError("delta must be nonzero, got 0.0")
-    batch_size = _check_int("batch_size", batch_size)
+    batch_size = _checks.integer(batch_size, "batch_size")
     n, timesteps, features = x.shape
     if unit == "cell":
         masks = np.eye(timesteps * features, dtype=bool).reshape(-1, timesteps, features)
@@ -846,25 +797,15 @@ def rank_timesteps(attributions, *, feature=None, feature_names=None):
     if feature is None:
         values = np.abs(a).mean(axis=(0, 2))
     else:
-        values = np.abs(a[:, :, _feature_position(feature, names)]).mean(axis=0)
+        values = np.abs(a[:, :, _checks.column_positions(feature, names, "feature")[0]]).mean(
+            axis=0
+        )
     timesteps = a.shape[1]
     frame = pd.DataFrame(
         {"step": np.arange(timesteps), "mean_abs": values},
         index=pd.Index(timesteps - np.arange(timesteps), name="lag"),
     )
     return _ranked(frame)
-
-
-def _feature_position(feature, names):
-    if isinstance(feature, str):
-        if feature not in names:
-            raise ValueError(f"feature must be one of {names}, got {feature!r}")
-        return names.index(feature)
-    if isinstance(feature, bool) or not isinstance(feature, numbers.Integral):
-        raise TypeError(f"feature must be an int or a name, got {type(feature).__name__}")
-    if not 0 <= feature < len(names):
-        raise ValueError(f"feature must be in [0, {len(names) - 1}], got {feature}")
-    return int(feature)
 
 
 def rank_cells(attributions, *, feature_names=None):
@@ -983,20 +924,13 @@ def rank_correlation(a, b, *, per_window=False, absolute=True):
 
 
 def _column_position(column, columns, n_columns, name):
-    if isinstance(column, str):
-        if columns is None:
-            raise ValueError(
-                f"{name} is a name ({column!r}) but the scaler has no column names: "
-                "pass columns=... (e.g. ScaledSplit.columns) or integer positions"
-            )
-        if column not in columns:
-            raise ValueError(f"{name} must be one of {columns}, got {column!r}")
-        return columns.index(column)
-    if isinstance(column, bool) or not isinstance(column, numbers.Integral):
-        raise TypeError(f"{name} must be an int position or a column name, got {column!r}")
-    if not 0 <= column < n_columns:
-        raise ValueError(f"{name} must be in [0, {n_columns - 1}], got {column}")
-    return int(column)
+    if isinstance(column, str) and columns is None:
+        raise ValueError(
+            f"{name} is a name ({column!r}) but the scaler has no column names: "
+            "pass columns=... (e.g. ScaledSplit.columns) or integer positions"
+        )
+    labels = list(range(n_columns)) if columns is None else columns
+    return _checks.column_positions(column, labels, name)[0]
 
 
 def _scaler_slopes(scaler):
@@ -1112,9 +1046,7 @@ def to_raw_units(
             raise ValueError(
                 f"columns must name the scaler's {n_columns} columns, got {len(columns)}"
             )
-    array = np.asarray(values)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"values must hold real numbers, got dtype {array.dtype}")
+    array = _checks.real_array(values, "values")
     if array.ndim == 0:
         raise ValueError("values must have a features axis (last axis), got a scalar")
     n_features = array.shape[-1]
@@ -1179,9 +1111,10 @@ def randomize_weights(model, *, method="reinitialize", seed=0, layers=None):
     Raises
     ------
     TypeError
-        If ``model`` is not a Keras model or ``seed`` is not a non-negative integer.
+        If ``model`` is not a Keras model or ``seed`` is not an integer.
     ValueError
-        If ``method`` is unknown or ``layers`` names a layer the model lacks.
+        If ``method`` is unknown, ``seed`` is negative, or ``layers`` names a layer
+        the model lacks.
 
     Examples
     --------
@@ -1197,8 +1130,7 @@ def randomize_weights(model, *, method="reinitialize", seed=0, layers=None):
     _check_model(model)
     if method not in ("reinitialize", "shuffle"):
         raise ValueError(f"method must be 'reinitialize' or 'shuffle', got {method!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = _checks.seed(seed)
     names = [layer.name for layer in model.layers]
     if layers is None:
         chosen = set(names)

@@ -123,9 +123,9 @@ def test_forecasts_plug_into_rolling_origin():
     ],
 )
 def test_simple_forecasts_reject_bad_input(forecaster):
-    with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"horizon must be a positive integer, got 0"):
         forecaster(Y, 0)
-    with pytest.raises(TypeError, match=r"horizon must be an integer, got float 2.0"):
+    with pytest.raises(TypeError, match=r"horizon must be a positive integer, got float 2.0"):
         forecaster(Y, 2.0)
     with pytest.raises(ValueError, match=r"y_train must contain only finite values.*index 1"):
         forecaster([1.0, np.nan, 3.0], 2)
@@ -135,7 +135,7 @@ def test_simple_forecasts_reject_bad_input(forecaster):
         forecaster(np.ones((3, 2)), 2)
     with pytest.raises(ValueError, match=r"y_train must hold at least"):
         forecaster([], 2)
-    with pytest.raises(TypeError, match=r"y_train must be numeric"):
+    with pytest.raises(TypeError, match=r"y_train must hold real numbers"):
         forecaster(["a", "b"], 2)
 
 
@@ -144,7 +144,7 @@ def test_short_series_messages():
         baselines.drift_forecast([1.0], 2)
     with pytest.raises(ValueError, match=r"at least 12 values \(one season, m=12\), got 7"):
         baselines.seasonal_naive_forecast(Y, 2, m=12)
-    with pytest.raises(ValueError, match=r"m must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"m must be a positive integer, got 0"):
         baselines.seasonal_naive_forecast(Y, 2, m=0)
 
 

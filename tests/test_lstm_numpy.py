@@ -377,7 +377,7 @@ def test_x_needs_a_time_step():
 def test_x_must_be_numeric():
     p = _good()
     p["x"] = np.full((2, 3, 4), "a")
-    with pytest.raises(TypeError, match="x must be an array of real numbers, got dtype <U1"):
+    with pytest.raises(TypeError, match="x must hold real numbers, got dtype <U1"):
         _call_forward(p)
 
 

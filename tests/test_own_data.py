@@ -45,9 +45,11 @@ def test_target_is_added_to_feature_columns():
     assert params["FEATURE_COLUMNS"] == ["load", "temperature"]
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
-def test_bad_window_is_refused(bad):
-    with pytest.raises(ValueError, match="window must be a positive integer"):
+@pytest.mark.parametrize(
+    ("bad", "error"), [(0, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_bad_window_is_refused(bad, error):
+    with pytest.raises(error, match="window must be a positive integer"):
         own_data.lesson_parameters(**MONTHLY, window=bad)
 
 
