@@ -7,13 +7,12 @@ the chain rule applied by composing scikit-learn's own transform/inverse_transfo
 
 import numpy as np
 import pytest
-import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.decomposition import PCA
-from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import helpers  # noqa: F401  (quiet TensorFlow first)
+from helpers import attributions
 from helpers import sensitivity as sens
 
 keras = sens.keras
@@ -314,101 +313,6 @@ def test_chunks_visit_every_pair_once_in_order(n, steps, batch_size):
     assert visited == [(a, s) for a in range(steps + 1) for s in range(n)]
 
 
-# --------------------------------------------------------------------------- rankings
-
-
-def test_rank_features_orders_by_mean_absolute_value():
-    a = np.zeros((3, 4, 3))
-    a[:, :, 0] = 0.2
-    a[:, :, 1] = -2.0  # large but negative: magnitude counts
-    a[0, 0, 2] = 1.2  # mean |.| = 1.2 / 12 = 0.1
-    ranking = sens.rank_features(a, feature_names=["price", "indicator", "volume"])
-    assert list(ranking.index) == ["indicator", "price", "volume"]
-    np.testing.assert_allclose(ranking["mean_abs"], [2.0, 0.2, 0.1])
-    np.testing.assert_allclose(ranking["share"], np.array([2.0, 0.2, 0.1]) / 2.3)
-    assert list(ranking["rank"]) == [1, 2, 3]
-    assert list(sens.rank_features(a[0]).index)[0] == "feature 1"  # a 2-D map is accepted
-
-
-@settings(max_examples=50, deadline=None)
-@given(n=st.integers(1, 4), t=st.integers(1, 6), f=st.integers(1, 4), seed=st.integers(0, 99))
-def test_rankings_cover_every_feature_step_and_cell(n, t, f, seed):
-    a = np.random.default_rng(seed).normal(size=(n, t, f))
-    names = [f"x{j}" for j in range(f)]
-    features = sens.rank_features(a, feature_names=names)
-    steps = sens.rank_timesteps(a)
-    cells = sens.rank_cells(a, feature_names=names)
-    assert sorted(features.index) == sorted(names)
-    assert sorted(steps.index) == list(range(1, t + 1))
-    assert len(cells) == t * f
-    for frame in (features, steps, cells):
-        assert np.all(np.diff(frame["mean_abs"].to_numpy()) <= 0)
-        np.testing.assert_allclose(frame["share"].sum(), 1.0)
-    top = cells.iloc[0]
-    assert np.isclose(
-        np.abs(a[:, top["step"], names.index(top["feature"])]).mean(), cells["mean_abs"].max()
-    )
-    assert (steps["step"] == t - steps.index).all()
-
-
-def test_rank_timesteps_of_one_feature_uses_lags():
-    a = np.zeros((2, 5, 2))
-    a[:, 4, 0] = 1.0  # feature 0, last step = lag 1
-    a[:, 0, 1] = 3.0  # feature 1, first step = lag 5
-    assert sens.rank_timesteps(a).index[0] == 5
-    assert sens.rank_timesteps(a, feature=0).index[0] == 1
-    assert sens.rank_timesteps(a, feature="b", feature_names=["a", "b"]).index[0] == 5
-
-
-def test_rank_correlation_equals_scipy_spearman():
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(5, 6, 3)), rng.normal(size=(7, 6, 3))
-    expected = scipy.stats.spearmanr(
-        np.abs(a).mean(axis=0).ravel(), np.abs(b).mean(axis=0).ravel()
-    ).statistic
-    assert sens.rank_correlation(a, b) == pytest.approx(expected)
-    assert sens.rank_correlation(a, 3 * a) == pytest.approx(1.0)
-    signed = scipy.stats.spearmanr(a.mean(axis=0).ravel(), b.mean(axis=0).ravel()).statistic
-    assert sens.rank_correlation(a, b, absolute=False) == pytest.approx(signed)
-
-
-def test_per_window_rank_correlation_equals_scipy_window_by_window():
-    rng = np.random.default_rng(1)
-    a, b = rng.normal(size=(4, 5, 2)), rng.normal(size=(4, 5, 2))
-    b[0] = -a[0]  # one window explained in the opposite direction
-    for absolute in (True, False):
-        f = np.abs if absolute else np.asarray
-        pairs = zip(a, b, strict=True)
-        expected = np.mean(
-            [scipy.stats.spearmanr(f(u).ravel(), f(v).ravel()).statistic for u, v in pairs]
-        )
-        got = sens.rank_correlation(a, b, per_window=True, absolute=absolute)
-        assert got == pytest.approx(expected)
-    with pytest.raises(ValueError, match="same windows"):
-        sens.rank_correlation(a, b[:3], per_window=True)
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda: sens.rank_features(np.zeros((2, 3, 2)), feature_names=["a"]), "feature_names"),
-        (lambda: sens.rank_features(np.zeros(4)), "attributions must be 3-D"),
-        (
-            lambda: sens.rank_timesteps(np.zeros((1, 3, 2)), feature=2),
-            "feature has unknown column 2",
-        ),
-        (
-            lambda: sens.rank_timesteps(np.zeros((1, 3, 2)), feature="z"),
-            "feature has unknown column 'z'",
-        ),
-        (lambda: sens.rank_correlation(np.zeros((1, 3, 2)), np.zeros((1, 2, 3))), "window shape"),
-    ],
-)
-def test_ranking_errors_name_the_argument(call, message):
-    with pytest.raises(ValueError, match=message):
-        call()
-
-
 # --------------------------------------------------------------------------- units
 
 
@@ -448,44 +352,6 @@ def test_raw_unit_gradients_follow_the_chain_rule(scaler_class):
             expected[:, t, j] = (raw_model(up) - raw_model(down)) / (2 * h)
     got = sens.to_raw_units(sens.saliency(model, x_scaled), scaler, target_column=F)
     np.testing.assert_allclose(got, expected, rtol=1e-5)
-
-
-def test_raw_unit_attributions_only_take_the_target_scale():
-    data = np.array([[0.0, 1.0, 0.0], [2.0, 3.0, 20.0], [4.0, 8.0, 40.0]])
-    scaler = StandardScaler().fit(data)
-    values = np.ones((2, 4, 2))
-    got = sens.to_raw_units(
-        values,
-        scaler,
-        target_column="y",
-        feature_columns=["a", "b"],
-        columns=["a", "b", "y"],
-        kind="attribution",
-    )
-    np.testing.assert_allclose(got, np.full(values.shape, data[:, 2].std()))
-    grads = sens.to_raw_units(values, scaler, target_column=2, feature_columns=[1, 0])
-    np.testing.assert_allclose(grads[..., 0], data[:, 2].std() / data[:, 1].std())
-    np.testing.assert_allclose(grads[..., 1], data[:, 2].std() / data[:, 0].std())
-    untouched = sens.to_raw_units(values, scaler, target_column=None, feature_columns=[0, 0])
-    np.testing.assert_allclose(untouched, 1 / data[:, 0].std())
-
-
-def test_raw_units_reject_scalers_that_are_not_per_column_affine():
-    data = np.random.default_rng(0).normal(size=(50, 3))
-    for scaler in (PCA().fit(data), QuantileTransformer(n_quantiles=20).fit(data)):
-        with pytest.raises(ValueError, match="scaler must scale each column"):
-            sens.to_raw_units(np.ones((1, 2, 2)), scaler, target_column=2)
-    with pytest.raises(TypeError, match="fitted scikit-learn scaler"):
-        sens.to_raw_units(np.ones((1, 2, 2)), StandardScaler(), target_column=2)
-    fitted = StandardScaler().fit(data)
-    with pytest.raises(ValueError, match="feature_columns must give one column per feature"):
-        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=2, feature_columns=[0])
-    with pytest.raises(ValueError, match="columns=..."):
-        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column="y")
-    with pytest.raises(ValueError, match="target_column has unknown column"):
-        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=3)
-    with pytest.raises(ValueError, match="kind must be"):
-        sens.to_raw_units(np.ones((1, 2, 2)), fitted, target_column=2, kind="raw")
 
 
 # --------------------------------------------------------------------------- randomisation
@@ -692,3 +558,9 @@ def test_count_passes_leaves_model_and_results_alone(lstm):
         sens.count_passes("saliency", lstm, x)
     with pytest.raises(TypeError, match="model must be a keras.Model, got int"):
         sens.count_passes(sens.saliency, 3, x)
+
+
+def test_sensitivity_re_exports_the_numpy_rankings():
+    for name in attributions.__all__:
+        assert getattr(sens, name) is getattr(attributions, name)
+        assert name in sens.__all__
