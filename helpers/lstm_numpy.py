@@ -22,8 +22,10 @@ and :math:`g_t` the candidate often written :math:`\tilde c_t`.
 
 Functions
 ---------
+lstm_cell
+    The equations of one step, one line each (the code the others run).
 lstm_step
-    One time step, one line per equation.
+    One time step from the raw input, checked.
 lstm_forward
     A whole sequence; returns ``(outputs, h_last, c_last)`` like
     ``keras.layers.LSTM(units, return_sequences=True, return_state=True)``.
@@ -50,6 +52,7 @@ __all__ = [
     "LSTMGates",
     "LSTMGradients",
     "sigmoid",
+    "lstm_cell",
     "lstm_step",
     "lstm_forward",
     "lstm_backward",
@@ -209,8 +212,36 @@ def _check_lstm_args(x, kernel, recurrent_kernel, bias, h0, c0, *, state_names=(
 # --------------------------------------------------------------------------- forward
 
 
-def _cell(xw_t, h_prev, c_prev, U):
-    """One step from the precomputed input projection ``xw_t = x_t W + b``."""
+def lstm_cell(xw_t, h_prev, c_prev, U):
+    r"""The LSTM's equations for one step, from the input projection :math:`x_t W + b`.
+
+    The code every other function here runs: :func:`lstm_step` and the time
+    loop of :func:`lstm_forward` call it, with ``xw_t`` computed for all steps
+    at once. No checks: pass arrays that fit (``lstm_step`` checks them).
+
+    Parameters
+    ----------
+    xw_t : ndarray, shape (batch, 4*units)
+        :math:`x_t W + b`, the input part of the pre-activations.
+    h_prev, c_prev : ndarray, shape (batch, units)
+    U : ndarray, shape (units, 4*units)
+        The recurrent kernel.
+
+    Returns
+    -------
+    h, c : ndarray, shape (batch, units)
+    gates : tuple (i, f, g, o) of ndarray, each shape (batch, units)
+
+    Examples
+    --------
+    A forget gate of :math:`\sigma(0) = 0.5` halves the old cell state when the input gate is shut:
+
+    >>> U = np.zeros((1, 4))
+    >>> xw = np.array([[-50.0, 0.0, 0.0, 50.0]])          # i shut, f = 0.5, g = 0, o open
+    >>> h, c, (i, f, g, o) = lstm_cell(xw, np.zeros((1, 1)), np.ones((1, 1)), U)
+    >>> c, bool(np.allclose(h, np.tanh(0.5)))
+    (array([[0.5]]), True)
+    """
     n = h_prev.shape[-1]
     z = xw_t + h_prev @ U  # (batch, 4*units)   pre-activations of the four gates
     i = sigmoid(z[:, 0 * n : 1 * n])  # (batch, units)   input gate
@@ -220,6 +251,10 @@ def _cell(xw_t, h_prev, c_prev, U):
     c = f * c_prev + i * g  # (batch, units)   new cell state
     h = o * np.tanh(c)  # (batch, units)   new hidden state
     return h, c, (i, f, g, o)
+
+
+#: The old private name of :func:`lstm_cell`, kept while lesson 01 prints ``ln._cell``.
+_cell = lstm_cell
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -275,7 +310,7 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
         c_prev,
         state_names=("h_prev", "c_prev"),
     )
-    return _cell(x[:, 0] @ W + b, h_prev, c_prev, U)
+    return lstm_cell(x[:, 0] @ W + b, h_prev, c_prev, U)
 
 
 def _forward(x, W, U, b, h0, c0, *, keep_gates=True):
@@ -288,7 +323,7 @@ def _forward(x, W, U, b, h0, c0, *, keep_gates=True):
     gates = {k: np.empty((steps, batch, n), x.dtype) for k in "ifgoc"} if keep_gates else None
     h, c = h0, c0  # (batch, units) each
     for t in range(steps):
-        h, c, (i, f, g, o) = _cell(xw[t], h, c, U)
+        h, c, (i, f, g, o) = lstm_cell(xw[t], h, c, U)
         hs[t] = h
         if keep_gates:
             for name, value in zip("ifgoc", (i, f, g, o, c), strict=True):

@@ -449,3 +449,17 @@ def test_step_names_its_own_arguments():
         ln.lstm_step(
             p["x"][:, 0], p["h0"][0], p["c0"], p["kernel"], p["recurrent_kernel"], p["bias"]
         )
+
+
+def test_lstm_cell_is_the_step_that_lstm_step_and_lstm_forward_run():
+    p = _random_problem(3, 4, 2, 5, seed=2)
+    W, U, b = p["kernel"], p["recurrent_kernel"], p["bias"]
+    h0, c0 = np.zeros((3, 5)), np.zeros((3, 5))
+    x_t = p["x"][:, 0]
+    by_cell = ln.lstm_cell(x_t @ W + b, h0, c0, U)
+    by_step = ln.lstm_step(x_t, h0, c0, W, U, b)
+    for a, b_ in zip(by_cell[:2], by_step[:2], strict=True):
+        np.testing.assert_array_equal(a, b_)
+    outputs, _, _ = ln.lstm_forward(p["x"][:, :1], W, U, b)
+    np.testing.assert_array_equal(outputs[:, 0], by_cell[0])
+    assert ln._cell is ln.lstm_cell  # the name stored lesson 01 prints
