@@ -20,12 +20,19 @@ it after its own checks; sMAPE, MASE and RMSSE, which scikit-learn lacks, are
 written here from their competition definitions (M4 and M5) and tested against
 hand-computed values.
 
+One name per metric: the scikit-learn-style long name. For the lessons'
+formulas seven shorthands name the same functions (``mse``, ``rmse``, ``mae``,
+``mape``, ``smape``, ``mase``, ``rmsse``; ``metrics.mae is
+metrics.mean_absolute_error``), defined together at the end of the metrics
+and nowhere else.
+
 This module imports NumPy, pandas, SciPy and scikit-learn only, never
 TensorFlow.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -34,7 +41,7 @@ import pandas as pd
 from scipy import stats
 from sklearn import metrics as skm
 
-from helpers import _checks
+from helpers import _checks, baselines
 
 __all__ = [
     "mean_squared_error",
@@ -45,6 +52,13 @@ __all__ = [
     "symmetric_mean_absolute_percentage_error",
     "mean_absolute_scaled_error",
     "root_mean_squared_scaled_error",
+    "naive_scale",
+    "forecast_report",
+    "lagged_correlation",
+    "DieboldMarianoResult",
+    "diebold_mariano_test",
+    "rolling_origin_evaluation",
+    # shorthands: the same functions under the names the lessons' formulas use
     "mse",
     "rmse",
     "mae",
@@ -52,12 +66,6 @@ __all__ = [
     "smape",
     "mase",
     "rmsse",
-    "naive_scale",
-    "forecast_report",
-    "lagged_correlation",
-    "DieboldMarianoResult",
-    "diebold_mariano_test",
-    "rolling_origin_evaluation",
 ]
 
 _MULTIOUTPUT = ("uniform_average", "raw_values")
@@ -408,7 +416,8 @@ def root_mean_squared_scaled_error(y_true, y_pred, *, y_train, m=1, multioutput=
     return _reduce(per_column, multioutput)
 
 
-# Short names, as the lessons' formulas write them.
+# Shorthands, as the lessons' formulas write them: the same functions, not copies.
+# (The only other names of the metrics; the module docstring lists them.)
 mse = mean_squared_error
 rmse = root_mean_squared_error
 mae = mean_absolute_error
@@ -422,20 +431,20 @@ rmsse = root_mean_squared_scaled_error
 
 
 def _naive_rows(y_true: np.ndarray, y_train: np.ndarray, m: int, one_step: bool) -> dict:
+    """The naive (and, for ``m`` > 1, seasonal naive) forecasts of ``y_true``, from baselines."""
     h = y_true.size
-    if one_step:
-        # Each point forecast from the true values before it.
-        history = np.concatenate([y_train, y_true])  # (n_train + h,)
-        n = y_train.size
-        rows = {"naive": history[n - 1 : n - 1 + h]}
-        if m > 1:
-            rows["seasonal naive"] = history[n - m : n - m + h]
-    else:
-        # One forecast of h steps from the end of y_train.
-        rows = {"naive": np.full(h, y_train[-1])}
-        if m > 1:
-            rows["seasonal naive"] = y_train[-m:][np.arange(h) % m]
-    return rows
+    forecasters = {"naive": baselines.naive_forecast}
+    if m > 1:
+        forecasters["seasonal naive"] = functools.partial(baselines.seasonal_naive_forecast, m=m)
+    if not one_step:  # one forecast of h steps from the end of y_train
+        return {name: forecast(y_train, h) for name, forecast in forecasters.items()}
+    # Each point forecast one step ahead from the true values before it.
+    history = np.concatenate([y_train, y_true])  # (n_train + h,)
+    n = y_train.size
+    return {
+        name: np.concatenate([forecast(history[: n + t], 1) for t in range(h)])
+        for name, forecast in forecasters.items()
+    }
 
 
 def _scores(y_true, y_pred, y_train, m) -> dict:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from sklearn import metrics as skm
 
-from helpers import metrics
+from helpers import baselines, metrics
 
 Y_TRUE = np.array([3.0, -0.5, 2.0, 7.0])
 Y_PRED = np.array([2.5, 0.0, 2.0, 8.0])
@@ -519,3 +519,39 @@ def test_rolling_origin_rejects_bad_input():
         )
     with pytest.raises(ValueError, match=r"step must be a positive integer, got 0"):
         metrics.rolling_origin_evaluation(y, {"n": _naive}, initial=5, horizon=1, step=0)
+
+
+SHORTHANDS = {
+    "mse": "mean_squared_error",
+    "rmse": "root_mean_squared_error",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "smape": "symmetric_mean_absolute_percentage_error",
+    "mase": "mean_absolute_scaled_error",
+    "rmsse": "root_mean_squared_scaled_error",
+}
+
+
+def test_each_shorthand_is_the_metric_itself_and_there_are_no_others():
+    for short, long in SHORTHANDS.items():
+        assert getattr(metrics, short) is getattr(metrics, long)
+        assert short in metrics.__all__ and long in metrics.__all__
+    functions = [
+        getattr(metrics, name) for name in metrics.__all__ if callable(getattr(metrics, name))
+    ]
+    named_twice = {f.__name__ for f in functions if functions.count(f) > 1}
+    assert named_twice == set(SHORTHANDS.values())
+
+
+@pytest.mark.parametrize("one_step", [False, True])
+def test_report_naive_rows_are_the_baselines_forecasts(one_step):
+    y_train = np.array([1.0, 4.0, 2.0, 5.0, 3.0, 6.0])
+    y_true = np.array([4.0, 7.0, 5.0])
+    report = metrics.forecast_report(y_true, {}, y_train=y_train, m=2, one_step=one_step)
+    if one_step:  # each point from the true values before it, by hand
+        naive, seasonal = np.array([6.0, 4.0, 7.0]), np.array([3.0, 6.0, 4.0])
+    else:
+        naive = baselines.naive_forecast(y_train, 3)
+        seasonal = baselines.seasonal_naive_forecast(y_train, 3, m=2)
+    assert report.loc["naive", "MAE"] == pytest.approx(np.mean(np.abs(y_true - naive)))
+    assert report.loc["seasonal naive", "MAE"] == pytest.approx(np.mean(np.abs(y_true - seasonal)))
