@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 
 import helpers  # noqa: E402  (quietens TensorFlow before it loads)
 from helpers import (  # noqa: E402
-    _tf,  # noqa: E402
+    _execute,
+    _tf,
     data,
     lstm_numpy,
 )
@@ -188,17 +189,7 @@ def _run_notebook(path):
 
     Returns (seconds, kernel peak RSS in MiB, the three slowest cells as (seconds, first line)).
     """
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(_PEAK_RSS))
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    nb, seconds = _execute.execute(path, extra_cells=[_PEAK_RSS])
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     code = [c for c in nb.cells[:-1] if c.cell_type == "code"]
     slowest = sorted(

@@ -13,8 +13,34 @@ import time
 from pathlib import Path
 
 
-def execute_in_place(path: Path, *, timeout: int = 600) -> float:
-    """Execute one notebook in place and return the seconds it took."""
+def execute(path: Path, *, timeout: int = 600, extra_cells=()):
+    """Run one notebook top to bottom in a fresh kernel, from its own folder; write nothing.
+
+    The one notebook runner of the project: :func:`execute_in_place` and the
+    benchmarks (``benchmarks/run.py``) both call it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.ipynb`` file; its code cells are cleared first.
+    timeout : int, default 600
+        Seconds any one cell may run.
+    extra_cells : sequence of str
+        Code run after the notebook's own cells, as extra cells (e.g. to
+        measure the kernel's memory).
+
+    Returns
+    -------
+    nb : nbformat.NotebookNode
+        The executed notebook, extra cells last.
+    seconds : float
+        Wall-clock seconds of the run, kernel start included.
+
+    Raises
+    ------
+    nbclient.exceptions.CellExecutionError
+        If a cell raises.
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -24,15 +50,23 @@ def execute_in_place(path: Path, *, timeout: int = 600) -> float:
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
+    nb.cells.extend(nbformat.v4.new_code_cell(code) for code in extra_cells)
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(Path(path).parent)}},
     )
     start = time.perf_counter()
     client.execute()
-    seconds = time.perf_counter() - start
+    return nb, time.perf_counter() - start
+
+
+def execute_in_place(path: Path, *, timeout: int = 600) -> float:
+    """Execute one notebook in place and return the seconds it took."""
+    import nbformat
+
+    nb, seconds = execute(path, timeout=timeout)
     nbformat.write(nb, path)
     return seconds
 

@@ -28,6 +28,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers import _checks
+from helpers._paths import checkout
 from helpers.csv_loading import find_gaps, load_series  # re-exported: lessons call data.*
 
 __all__ = [
@@ -914,9 +915,7 @@ def datasets_folder() -> Path:
     FileNotFoundError
         If the folder is missing (e.g. ``helpers`` was installed without the repository).
     """
-    import helpers
-
-    folder = Path(helpers.__file__).resolve().parent.parent / "datasets"
+    folder = checkout() / "datasets"
     if not folder.is_dir():
         raise FileNotFoundError(
             f"the datasets/ folder was not found next to the helpers package (looked in "

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 from packaging.requirements import Requirement
 
+from helpers._paths import checkout
+
 __all__ = ["project_root", "declared_requirements", "tested_versions", "version_report"]
 
 
@@ -28,7 +30,7 @@ def project_root() -> Path:
         If the package was installed without its checkout (``pip install .``
         rather than ``pip install -e .``).
     """
-    root = Path(__file__).resolve().parent.parent
+    root = checkout()
     if not (root / "pyproject.toml").is_file():
         raise FileNotFoundError(
             f"pyproject.toml not found next to the helpers package (looked in {root.name}/); "
