@@ -448,3 +448,254 @@ def test_load_dataset_errors(monkeypatch, tmp_path):
     monkeypatch.setattr(helpers, "__file__", str(tmp_path / "helpers" / "__init__.py"))
     with pytest.raises(FileNotFoundError, match="the datasets/ folder was not found"):
         data.load_dataset("airline")
+
+
+# --------------------------------------------------------------------------- sizes in rows
+
+
+def test_chronological_split_takes_the_last_parts_in_rows():
+    parts = data.chronological_split(np.arange(20), test_size=3, validation_size=2)
+    assert parts.lengths == (15, 2, 3)
+    np.testing.assert_array_equal(parts.test, [17, 18, 19])
+    no_validation = data.chronological_split(np.arange(20), test_size=4, validation_size=0)
+    assert no_validation.lengths == (16, 0, 4)
+    # test_size with a validation fraction: the fraction of all rows, then the test rows
+    assert data.chronological_split(np.arange(20), test_size=4, validation=0.1).lengths == (
+        14,
+        2,
+        4,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"train": 0.5, "test_size": 2}, ValueError, "either train .* or test_size"),
+        ({"validation_size": 2}, ValueError, "validation_size needs test_size"),
+        ({"test_size": -1}, ValueError, "test_size must be a non-negative integer, got -1"),
+        ({"test_size": 2.0}, TypeError, "test_size must be a non-negative integer, got float"),
+        ({"test_size": 0}, ValueError, "the test part"),
+        ({"test_size": 19, "validation_size": 1}, ValueError, "the train part"),
+    ],
+)
+def test_sizes_in_rows_are_checked(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        data.chronological_split(np.arange(20), **kwargs)
+
+
+def test_check_window_fits_counts_training_rows_from_test_size():
+    # 50 rows, the last 12 tested and 6 validated: 32 training rows, 32 - 5 - 1 + 1 samples
+    assert data.check_window_fits(50, window=5, test_size=12, validation_size=6) == 27
+    assert data.check_window_fits(50, window=5, test_size=12, validation_size=6) == len(
+        data.split_windows(np.arange(50.0), 5, test_size=12, validation_size=6).train
+    )
+    with pytest.raises(
+        ValueError, match="32 training rows \\(validation_size=6, test_size=12 of 50 rows\\)"
+    ):
+        data.check_window_fits(50, window=30, test_size=12, validation_size=6)
+
+
+# --------------------------------------------------------------------------- split_windows
+
+
+@st.composite
+def split_problems(draw):
+    """A series whose values are their row numbers, and sizes that give every part a window."""
+    window = draw(st.integers(1, 8))
+    horizon = draw(st.integers(1, 4))
+    n_train = draw(st.integers(window + horizon, 40))
+    n_val = draw(st.sampled_from([0]) | st.integers(horizon, 15))
+    n_test = draw(st.integers(horizon, 15))
+    n_features = draw(st.integers(1, 3))
+    n = n_train + n_val + n_test
+    values = np.arange(n, dtype=float)[:, None] + 1000.0 * np.arange(n_features)  # (n, F)
+    return values, window, horizon, (n_train, n_val, n_test)
+
+
+def _split(values, window, horizon, rows):
+    _, n_val, n_test = rows
+    return data.split_windows(
+        values,
+        window,
+        horizon=horizon,
+        test_size=n_test,
+        validation_size=n_val,
+        target_columns=0,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(split_problems())
+def test_split_windows_keeps_every_target_in_its_part_and_inputs_before_it(problem):
+    values, window, horizon, rows = problem
+    parts = _split(values, window, horizon, rows)
+    assert parts.rows == rows
+    starts = np.cumsum((0,) + rows)
+    for part, begin, end in zip(
+        (parts.train, parts.validation, parts.test), starts[:-1], starts[1:], strict=True
+    ):
+        X, y = part
+        assert X.shape[1:] == (window, values.shape[1]) and y.shape[1:] == (horizon,)
+        if len(part) == 0:
+            continue
+        # the values are row numbers: every target row lies inside the part ...
+        assert y.min() >= begin and y.max() < end
+        np.testing.assert_array_equal(y[:, 0], part.first_target)
+        # ... and every input row comes before the window's first target, never after
+        assert np.all(X[:, :, 0].max(axis=1) == part.first_target - 1)
+        assert np.all(X[:, :, 0] < part.first_target[:, None])
+
+
+@settings(max_examples=150, deadline=None)
+@given(split_problems())
+def test_split_windows_forecasts_every_eligible_target_row_exactly_once(problem):
+    values, window, horizon, rows = problem
+    parts = _split(values, window, horizon, rows)
+    starts = np.cumsum((0,) + rows)
+    eligible = [
+        r
+        for begin, end in zip(starts[:-1], starts[1:], strict=True)
+        for r in range(max(begin, window), end - horizon + 1)  # all horizon targets inside
+    ]
+    forecast = np.concatenate([p.first_target for p in (parts.train, parts.validation, parts.test)])
+    assert sorted(forecast.tolist()) == eligible  # each once, none missing
+    assert len(set(forecast.tolist())) == len(forecast)
+
+
+@settings(max_examples=100, deadline=None)
+@given(split_problems())
+def test_split_windows_equals_make_windows_on_each_parts_rows(problem):
+    values, window, horizon, rows = problem
+    parts = _split(values, window, horizon, rows)
+    starts = np.cumsum((0,) + rows)
+    for part, begin, end in zip(
+        (parts.train, parts.validation, parts.test), starts[:-1], starts[1:], strict=True
+    ):
+        if begin == end:
+            assert len(part) == 0
+            continue
+        # the part's rows, with the `window` rows before them that its first inputs read
+        X, y = data.make_windows(
+            values[max(begin - window, 0) : end], window, horizon=horizon, target_columns=0
+        )
+        np.testing.assert_array_equal(part.X, X)
+        np.testing.assert_array_equal(part.y, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(split_problems())
+def test_split_windows_of_a_split_or_scaled_split_equals_the_array_input(problem):
+    values, window, horizon, rows = problem
+    _, n_val, n_test = rows
+    split = data.chronological_split(values, test_size=n_test, validation_size=n_val)
+    scaled = data.scale_split(split)
+    for given_split, series in (
+        (split, values),
+        (scaled, np.vstack([scaled.train, scaled.validation, scaled.test])),
+    ):
+        from_split = data.split_windows(given_split, window, horizon=horizon, target_columns=0)
+        from_array = _split(series, window, horizon, rows)
+        assert from_split.rows == from_array.rows == rows
+        for a, b in zip(
+            (from_split.train, from_split.validation, from_split.test),
+            (from_array.train, from_array.validation, from_array.test),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(a.X, b.X)
+            np.testing.assert_array_equal(a.y, b.y)
+            np.testing.assert_array_equal(a.first_target, b.first_target)
+
+
+def test_split_windows_of_a_dataframe_split_keeps_column_names():
+    frame = pd.DataFrame({"load": np.arange(30.0), "temp": -np.arange(30.0)})
+    parts = data.split_windows(
+        data.chronological_split(frame, test_size=4, validation_size=4),
+        3,
+        target_columns="load",
+        feature_columns=["temp"],
+    )
+    np.testing.assert_array_equal(parts.test.y[:, 0], [26.0, 27.0, 28.0, 29.0])
+    np.testing.assert_array_equal(parts.test.X[0, :, 0], [-23.0, -24.0, -25.0])
+
+
+def test_split_windows_returns_views_and_leaves_the_input_alone():
+    values = np.arange(40.0)
+    parts = data.split_windows(values, 4, test_size=5, validation_size=5)
+    assert not parts.train.X.flags.writeable  # read-only windows, as make_windows
+    np.testing.assert_array_equal(values, np.arange(40.0))
+    X, y = parts.test  # unpacks as a pair
+    assert len(parts.test) == len(X) == len(y) == 5
+    assert parts.lengths == (26, 5, 5)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: data.split_windows(data.chronological_split(np.arange(30.0)), 3, test_size=2),
+            ValueError,
+            "already a split",
+        ),
+        (lambda: data.split_windows(5, 3), TypeError, "values must be an array"),
+        (lambda: data.split_windows(np.arange(30.0), 0), ValueError, "window must be a positive"),
+        (
+            lambda: data.split_windows(np.arange(30.0), 3, horizon=3, test_size=2),
+            ValueError,
+            "the test part \\(2 rows, starting at row 28\\) holds no window",
+        ),
+        (
+            lambda: data.split_windows(np.arange(10.0), 8, test_size=2, validation_size=2),
+            ValueError,
+            "the train part \\(6 rows, starting at row 0\\) holds no window",
+        ),
+        (
+            lambda: data.split_windows(np.arange(10.0), 2, test_size=0, validation_size=2),
+            ValueError,
+            "0 for testing is not a split",
+        ),
+    ],
+)
+def test_split_windows_refuses_parts_without_a_window(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- load_lesson_data
+
+
+def test_load_lesson_data_without_a_path_uses_the_lessons_own_data():
+    sine = data.noisy_sine(60, seed=0)
+    frame = data.load_lesson_data(None, default=sine, columns=["sine"], window=5)
+    assert list(frame.columns) == ["sine"]
+    np.testing.assert_array_equal(frame["sine"], sine)
+    airline = data.load_lesson_data(None, default="airline", columns=["passengers"], window=12)
+    pd.testing.assert_frame_equal(airline, data.load_dataset("airline"))
+    drivers = data.known_drivers(200)
+    two = data.load_lesson_data(None, default=drivers, columns=["target", "price"])
+    assert list(two.columns) == ["target", "price"]
+    assert data.load_lesson_data(None, default=drivers["price"]).shape == (200, 1)
+
+
+def test_load_lesson_data_with_a_path_loads_and_checks_the_csv(tmp_path):
+    path = tmp_path / "mine.csv"
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    path.write_text("day,y,z\n" + "".join(f"{d:%Y-%m-%d},{i},{-i}\n" for i, d in enumerate(days)))
+    frame = data.load_lesson_data(path, default="airline", time_column="day", columns=["y"])
+    pd.testing.assert_frame_equal(
+        frame, data.load_series(path, time_column="day", value_columns="y")
+    )
+    with pytest.raises(ValueError, match="WINDOW=30 and HORIZON=1 leave"):
+        data.load_lesson_data(path, default="airline", time_column="day", window=30)
+    with pytest.raises(ValueError, match="TIME_COLUMN must name"):
+        data.load_lesson_data(path, default="airline")
+    with pytest.raises(ValueError, match="has no column 'nope'"):
+        data.load_lesson_data(path, default="airline", time_column="day", columns=["nope"])
+
+
+def test_load_lesson_data_refuses_what_the_default_cannot_give():
+    with pytest.raises(ValueError, match=r"columns \['price'\] are not in the lesson's own data"):
+        data.load_lesson_data(None, default="airline", columns=["price"])
+    with pytest.raises(ValueError, match="default must be a dataset name"):
+        data.load_lesson_data(None, default=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="SEASONAL_PERIOD=500 is longer"):
+        data.load_lesson_data(None, default="airline", window=12, seasonal_period=500)

@@ -472,3 +472,51 @@ def test_bad_seed_is_refused(bad):
     error = ValueError if bad == -1 else TypeError
     with pytest.raises(error, match="seed must be"):
         models.build_forecaster(5, seed=bad)
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+@pytest.mark.parametrize(
+    ("cell", "layer"), [("lstm", "LSTM"), ("gru", "GRU"), ("rnn", "SimpleRNN")]
+)
+def test_recurrent_layers_and_head_of_every_forecaster(cell, layer):
+    model = models.build_forecaster(6, 2, units=3, layers=2, dropout=0.1, horizon=4, cell=cell)
+    found = models.recurrent_layers(model)
+    assert [type(r).__name__ for r in found] == [layer, layer]
+    assert found[0].return_sequences and not found[1].return_sequences
+    top = models.head(model)
+    assert top is model.layers[-1]
+    assert top.get_weights()[0].shape == (3, 4)  # kernel (units, horizon)
+    if cell == "lstm":
+        kernel, recurrent_kernel, bias = found[0].get_weights()
+        assert kernel.shape == (2, 12) and recurrent_kernel.shape == (3, 12) and bias.shape == (12,)
+
+
+def test_the_contract_holds_for_any_model_of_that_shape():
+    keras = models.keras
+    model = keras.Sequential(
+        [
+            keras.Input((5, 1)),
+            keras.layers.Bidirectional(keras.layers.LSTM(2)),
+            keras.layers.Dense(3),
+            keras.layers.Dense(1),
+        ]
+    )
+    assert isinstance(models.recurrent_layers(model)[0], keras.layers.Bidirectional)
+    assert models.head(model) is model.layers[-1]
+
+
+def test_the_contract_refuses_models_that_break_it():
+    keras = models.keras
+    dense_only = keras.Sequential(
+        [keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    with pytest.raises(ValueError, match="model has no recurrent layer"):
+        models.recurrent_layers(dense_only)
+    no_head = keras.Sequential([keras.Input((5, 1)), keras.layers.LSTM(2)])
+    with pytest.raises(ValueError, match="must end in a Dense head, its last layer is LSTM"):
+        models.head(no_head)
+    for accessor in (models.recurrent_layers, models.head):
+        with pytest.raises(TypeError, match="model must be a keras.Model"):
+            accessor("model")
