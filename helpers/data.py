@@ -189,8 +189,17 @@ def make_windows(values, window, *, horizon=1, target_columns=None, feature_colu
 # --------------------------------------------------------------------------- splitting
 
 
+class _ThreeParts:
+    """Train, validation and test, oldest first: the shape every split of this module has."""
+
+    @property
+    def lengths(self) -> tuple[int, int, int]:
+        """Rows (of a Split) or windows (of a WindowSplit) in train, validation and test."""
+        return len(self.train), len(self.validation), len(self.test)
+
+
 @dataclass(frozen=True)
-class Split:
+class Split(_ThreeParts):
     """Three consecutive parts of one series, oldest first.
 
     Attributes
@@ -202,11 +211,6 @@ class Split:
     train: Any
     validation: Any
     test: Any
-
-    @property
-    def lengths(self) -> tuple[int, int, int]:
-        """``(len(train), len(validation), len(test))``."""
-        return len(self.train), len(self.validation), len(self.test)
 
 
 def _split_sizes(n_obs: int, train: float, validation: float) -> tuple[int, int, int]:
@@ -357,7 +361,7 @@ class Windows:
 
 
 @dataclass(frozen=True)
-class WindowSplit:
+class WindowSplit(_ThreeParts):
     """Windows of a series split into train, validation and test by one rule.
 
     A window belongs to the part that holds its **first target**; all its
@@ -376,11 +380,6 @@ class WindowSplit:
     validation: Windows
     test: Windows
     rows: tuple
-
-    @property
-    def lengths(self) -> tuple[int, int, int]:
-        """Windows in train, validation and test."""
-        return len(self.train), len(self.validation), len(self.test)
 
 
 def split_windows(
@@ -448,33 +447,13 @@ def split_windows(
     >>> split_windows(np.arange(10.0), 3, test_size=1, validation_size=0).test.first_target
     array([9])
     """
-    if isinstance(values, (Split, ScaledSplit)):
-        if any(size is not None for size in (train, validation, validation_size, test_size)):
-            raise ValueError(
-                "values is already a split: its part lengths are used, so give no train, "
-                "validation, validation_size or test_size"
-            )
-        pieces = [getattr(values, name) for name in ("train", "validation", "test")]
-        rows = tuple(len(piece) for piece in pieces)
-        if isinstance(values, ScaledSplit):
-            series = pd.DataFrame(np.vstack(pieces), columns=values.columns)
-        elif isinstance(pieces[0], (pd.DataFrame, pd.Series)):
-            series = pd.concat(pieces)
-        else:
-            series = np.concatenate([np.asarray(piece) for piece in pieces])
-    else:
-        if not hasattr(values, "__len__"):
-            raise TypeError(
-                f"values must be an array, Series, DataFrame or Split, got {type(values).__name__}"
-            )
-        series = values
-        rows = _part_sizes(
-            len(values),
-            train=train,
-            validation=validation,
-            validation_size=validation_size,
-            test_size=test_size,
-        )
+    series, rows = _series_and_rows(
+        values,
+        train=train,
+        validation=validation,
+        validation_size=validation_size,
+        test_size=test_size,
+    )
     window = _checks.integer(window, "window")
     horizon = _checks.integer(horizon, "horizon")
     n_train, n_val, n_test = rows
@@ -490,6 +469,33 @@ def split_windows(
         target_columns=target_columns,
         feature_columns=feature_columns,
     )
+    return WindowSplit(*_part_windows(X, y, rows, window, horizon), rows=rows)
+
+
+def _series_and_rows(values, **sizes):
+    """The whole series and its rows per part, from a series and sizes or from a split."""
+    if not isinstance(values, (Split, ScaledSplit)):
+        if not hasattr(values, "__len__"):
+            raise TypeError(
+                f"values must be an array, Series, DataFrame or Split, got {type(values).__name__}"
+            )
+        return values, _part_sizes(len(values), **sizes)
+    if any(size is not None for size in sizes.values()):
+        raise ValueError(
+            "values is already a split: its part lengths are used, so give no train, "
+            "validation, validation_size or test_size"
+        )
+    pieces = [values.train, values.validation, values.test]
+    rows = tuple(len(piece) for piece in pieces)
+    if isinstance(values, ScaledSplit):
+        return pd.DataFrame(np.vstack(pieces), columns=values.columns), rows
+    if isinstance(pieces[0], (pd.DataFrame, pd.Series)):
+        return pd.concat(pieces), rows
+    return np.concatenate([np.asarray(piece) for piece in pieces]), rows
+
+
+def _part_windows(X, y, rows, window, horizon):
+    """Each part's windows: those whose first target lies in the part, all targets inside it."""
     starts = np.cumsum((0,) + rows)  # (4,) first row of each part, then the end
     parts = []
     for name, begin, end in zip(
@@ -507,7 +513,7 @@ def split_windows(
             )
         cut = slice(first, max(last + 1, first))  # contiguous samples: views, no copies
         parts.append(Windows(X[cut], y[cut], np.arange(cut.start, cut.stop) + window))
-    return WindowSplit(*parts, rows=rows)
+    return parts
 
 
 # --------------------------------------------------------------------------- scaling

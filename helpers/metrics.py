@@ -137,6 +137,12 @@ def _reduce(per_column: np.ndarray, multioutput: str):
 # ------------------------------------------------------------ scikit-learn's metrics
 
 
+def _sklearn(metric, y_true, y_pred, multioutput):
+    """Check once, then score each column with scikit-learn's ``metric`` and combine."""
+    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
+    return _reduce(metric(y_true, y_pred, multioutput="raw_values"), multioutput)
+
+
 def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
     r"""Mean squared error, :math:`\frac{1}{n}\sum_t (y_t - \hat y_t)^2` (squared units).
 
@@ -163,8 +169,7 @@ def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
     >>> mean_squared_error([1.0, 2.0, 4.0], [1.0, 3.0, 2.0])  # (0 + 1 + 4) / 3
     1.6666666666666667
     """
-    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
-    return _reduce(skm.mean_squared_error(y_true, y_pred, multioutput="raw_values"), multioutput)
+    return _sklearn(skm.mean_squared_error, y_true, y_pred, multioutput)
 
 
 def root_mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
@@ -180,10 +185,7 @@ def root_mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
     >>> root_mean_squared_error([0.0, 0.0], [3.0, -3.0])
     3.0
     """
-    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
-    return _reduce(
-        skm.root_mean_squared_error(y_true, y_pred, multioutput="raw_values"), multioutput
-    )
+    return _sklearn(skm.root_mean_squared_error, y_true, y_pred, multioutput)
 
 
 def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
@@ -198,8 +200,7 @@ def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
     >>> mean_absolute_error([1.0, 2.0, 4.0], [1.0, 3.0, 2.0])  # (0 + 1 + 2) / 3
     1.0
     """
-    y_true, y_pred = _check_targets(y_true, y_pred, multioutput)
-    return _reduce(skm.mean_absolute_error(y_true, y_pred, multioutput="raw_values"), multioutput)
+    return _sklearn(skm.mean_absolute_error, y_true, y_pred, multioutput)
 
 
 def r2_score(y_true, y_pred, *, multioutput="uniform_average"):

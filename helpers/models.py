@@ -257,37 +257,12 @@ def build_forecaster(
     horizon = _checks.integer(horizon, "horizon")
     dropout = _checks.real(dropout, "dropout", low=0, high=1, high_open=True)
     learning_rate = _checks.real(learning_rate, "learning_rate", low=0, low_open=True)
-    if not isinstance(cell, str) or cell.lower() not in CELLS:
-        raise ValueError(f"cell must be one of {', '.join(map(repr, CELLS))}, got {cell!r}")
-    layer_class = CELLS[cell.lower()]
-    try:
-        keras.activations.get(activation)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"activation must be a Keras activation name such as 'tanh' or 'relu', "
-            f"or a callable, got {activation!r}"
-        ) from error
-    if dtype is not None:
-        try:
-            dtype = keras.backend.standardize_dtype(dtype)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"dtype must be a floating dtype name, got {dtype!r}") from error
-        if "float" not in dtype:
-            raise ValueError(f"dtype must be a floating dtype such as 'float64', got {dtype!r}")
+    layer_class = _check_cell(cell)
+    _check_activation(activation)
+    dtype = _check_dtype(dtype)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a str or None, got {type(name).__name__}")
-
-    if seed is not None:
-        seed = _checks.seed(seed)
-
-    def seeded(offset):
-        # Keras's default initialisers, each with its own seed derived from `seed`.
-        if seed is None:
-            return {}
-        return {
-            "kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 3 * offset),
-            "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 3 * offset + 1),
-        }
+    seed = None if seed is None else _checks.seed(seed)
 
     stack = [keras.Input((window, n_features), dtype=dtype, name="window")]
     for i in range(1, layers + 1):
@@ -295,10 +270,10 @@ def build_forecaster(
             layer_class(
                 units,
                 activation=activation,
-                return_sequences=i < layers,
+                return_sequences=i < layers,  # all but the last hand the next one a sequence
                 dtype=dtype,
                 name=f"{cell.lower()}_{i}",
-                **seeded(i),
+                **_initializers(seed, i),
             )
         )
         if dropout > 0:
@@ -306,7 +281,7 @@ def build_forecaster(
             stack.append(
                 keras.layers.Dropout(dropout, dtype=dtype, name=f"dropout_{i}", **dropout_seed)
             )
-    head_init = {} if seed is None else {"kernel_initializer": seeded(0)["kernel_initializer"]}
+    head_init = {k: v for k, v in _initializers(seed, 0).items() if k == "kernel_initializer"}
     stack.append(keras.layers.Dense(horizon, dtype=dtype, name="head", **head_init))
     model = keras.Sequential(stack, name=name or f"{cell.lower()}_forecaster")
     model.compile(
@@ -315,6 +290,46 @@ def build_forecaster(
         metrics=["mae"],
     )
     return model
+
+
+def _check_cell(cell):
+    """The Keras layer class for a cell name."""
+    if not isinstance(cell, str) or cell.lower() not in CELLS:
+        raise ValueError(f"cell must be one of {', '.join(map(repr, CELLS))}, got {cell!r}")
+    return CELLS[cell.lower()]
+
+
+def _check_activation(activation):
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"activation must be a Keras activation name such as 'tanh' or 'relu', "
+            f"or a callable, got {activation!r}"
+        ) from error
+
+
+def _check_dtype(dtype):
+    """A floating dtype name such as ``"float64"``, or None for Keras's default."""
+    if dtype is None:
+        return None
+    try:
+        dtype = keras.backend.standardize_dtype(dtype)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"dtype must be a floating dtype name, got {dtype!r}") from error
+    if "float" not in dtype:
+        raise ValueError(f"dtype must be a floating dtype such as 'float64', got {dtype!r}")
+    return dtype
+
+
+def _initializers(seed, offset):
+    """Keras's default initialisers for layer ``offset``, each seeded from ``seed`` (None: {})."""
+    if seed is None:
+        return {}
+    return {
+        "kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 3 * offset),
+        "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 3 * offset + 1),
+    }
 
 
 # --------------------------------------------------------------------------- train
