@@ -232,5 +232,10 @@ def test_every_page_loads_offline_with_rendered_maths_images_and_links(site, bro
             target = (path.parent / href.split("#")[0]).resolve()
             assert target.is_file(), f"{path.name}: link {href!r} leads nowhere"
     assert outside == [], f"requests left the machine: {outside[:5]}"
-    assert [url for url in failed if url not in outside] == [], f"files not found: {failed[:5]}"
+    # MathJax's HTML-CSS output probes for the TeX fonts' .otf files before it falls back on
+    # the STIX-Web fonts it is configured with (the formulas are checked above); about:blank is
+    # the empty frame it measures text in. Any other local file that fails to load is a defect.
+    probes = ("about:blank", "/mathjax/fonts/HTML-CSS/TeX/otf/")
+    missing = [u for u in failed if u not in outside and not any(p in u for p in probes)]
+    assert missing == [], f"files not found: {missing[:5]}"
     page.close()
