@@ -13,7 +13,7 @@ export KERAS_BACKEND ?= tensorflow
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup lab test test-fast notebooks lint own-data bench clean
+.PHONY: help setup lab test test-fast test-student test-python test-pythons notebooks lint own-data bench student site browser clean
 
 help:
 	@echo "make lab        set up .venv if needed, open JupyterLab on notebooks/"
@@ -22,6 +22,9 @@ help:
 	@echo "make lint       ruff over helpers/, tests/, benchmarks/ and the notebooks"
 	@echo "make own-data   run lessons 02-05 on your CSV with papermill (see README)"
 	@echo "make bench      measure the performance budget, write benchmarks/results.json"
+	@echo "make student    write student/NN_*.ipynb: the lessons without their solution cells"
+	@echo "make site       write site/: every lesson as an offline web page (open site/index.html)"
+	@echo "make test-pythons  unit tests and the student notebooks on Python 3.12 and 3.13 (as CI)"
 
 setup: $(STAMP)
 
@@ -37,8 +40,47 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -m "not student_edition"
+
+# The site's test opens every page in Debian's chromium. Installed here when it is missing and
+# this user may (root with apt-get, as on CI); elsewhere that one test says how to install it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the site's browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: no chromium: the site's browser test will be skipped (apt-get install chromium)"; fi; }
+
+# The student edition and the website, built from the stored lessons (nothing is re-executed).
+student: $(STAMP)
+	$(BIN)/python -m helpers._editions student
+
+site: $(STAMP)
+	$(BIN)/python -m helpers._editions site
+
+# Every student notebook executed top to bottom with its answer cells empty.
+test-student: $(STAMP)
+	$(BIN)/python -m pytest tests/test_editions.py -m student_edition $(if $(LESSONS),-k "$(LESSONS)")
+
+# Another supported Python in its own venv (.venv-3.12, ...) with the same locked versions: the
+# unit tests, doctests and notebook checks, then the student notebooks named by LESSONS.
+# A pyenv shim that is not the global version fails to run, hence the fallback to its folder.
+find_python = $(shell for p in python$(1) $$HOME/.pyenv/versions/$(1)*/bin/python$(1); do \
+  $$p -c "" >/dev/null 2>&1 && { command -v $$p; break; }; done)
+
+test-python:
+	@test -n "$(V)" || { echo "usage: make test-python V=3.12 [LESSONS='00_ or 01_']"; exit 2; }
+	@test -n "$(call find_python,$(V))" || { echo "Python $(V) not found"; exit 2; }
+	$(MAKE) --no-print-directory setup VENV=.venv-$(V) PYTHON=$(call find_python,$(V))
+	.venv-$(V)/bin/python -m pytest helpers tests --ignore=tests/test_own_data.py \
+	  -m "not student_edition" -p no:cacheprovider
+	$(if $(LESSONS),$(MAKE) --no-print-directory test-student VENV=.venv-$(V) LESSONS="$(LESSONS)")
+
+# What CI runs after `make test`: lessons 00-04 as students get them on 3.12, 05-09 on 3.13.
+test-pythons:
+	$(MAKE) --no-print-directory test-python V=3.12 LESSONS="00_ or 01_ or 02_ or 03_ or 04_"
+	$(MAKE) --no-print-directory test-python V=3.13 LESSONS="05_ or 06_ or 07_ or 08_ or 09_"
 
 # Unit tests and doctests only, without executing the notebooks.
 test-fast: $(STAMP)
@@ -67,4 +109,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf outputs .pytest_cache
+	rm -rf outputs .pytest_cache student site

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 from helpers import versions
 
@@ -41,7 +42,6 @@ def test_environment_yml_python_is_allowed_by_requires_python():
     env, _ = _environment_pip_lines()
     pythons = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")]
     assert pythons == ["python=3.11"]
-    from packaging.specifiers import SpecifierSet
 
     assert SpecifierSet(_pyproject()["requires-python"]).contains("3.11.0")
 
@@ -83,6 +83,22 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in ci
     assert "make test" in readme
+
+
+def test_every_python_the_course_supports_is_tested_in_ci():
+    supported = SpecifierSet(_pyproject()["requires-python"])
+    assert [
+        v for v in ("3.10", "3.11", "3.12", "3.13", "3.14") if supported.contains(v + ".0")
+    ] == [
+        "3.11",
+        "3.12",
+        "3.13",
+    ]
+    makefile = (ROOT / "Makefile").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test-pythons" in ci
+    for version in ("3.12", "3.13"):
+        assert f"test-python V={version}" in makefile
 
 
 def test_version_report_flags_a_missing_or_out_of_range_package(monkeypatch):

@@ -1,0 +1,241 @@
+"""The course's editions: hidden solutions in the stored lessons, the student
+edition without them, and the offline website checked in a real browser.
+
+The student notebooks are executed by `make test-student` (CI runs them on
+Python 3.12 and 3.13, see the README); the other tests run in `make test`.
+"""
+
+import ast
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import _editions
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = _editions.lessons(ROOT / "notebooks")
+WITH_EXERCISES = [p for p in LESSONS if not p.name.startswith("00")]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code(cell) -> str:
+    """A code cell's source with IPython magics and shell lines blanked, so ast can read it."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines()
+    )
+
+
+def _is_blank_answer(cell) -> bool:
+    lines = [line.strip() for line in cell.source.splitlines()]
+    return cell.cell_type == "code" and all(not line or line.startswith("#") for line in lines)
+
+
+def _names(tree, kind):
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
+
+
+def _defined(tree) -> set:
+    names = _names(tree, ast.Store)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_every_lesson_has_three_hidden_solutions_each_after_an_empty_answer_cell(path):
+    cells = _read(path).cells
+    solutions = [i for i, cell in enumerate(cells) if _editions.is_solution(cell)]
+    assert len(solutions) >= 3, f"{path.name}: {len(solutions)} solution cells, want at least 3"
+    for i in solutions:
+        cell = cells[i]
+        assert cell.cell_type == "code", f"{path.name} cell {i}: a solution must be a code cell"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name} cell {i}: solution not stored collapsed (jupyter.source_hidden)"
+        )
+        before = cells[i - 1]
+        assert _editions.is_solution(before) or _is_blank_answer(before), (
+            f"{path.name} cell {i}: a solution must follow an empty answer cell, "
+            f"found {before.source[:60]!r}"
+        )
+        assert _is_blank_answer(before) or _editions.is_solution(before)
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_no_later_cell_needs_a_name_only_a_solution_defines(path):
+    cells = [c for c in _read(path).cells if c.cell_type == "code"]
+    outside, only_in_solutions = set(), {}
+    for i, cell in enumerate(cells):
+        tree = ast.parse(_code(cell))
+        if _editions.is_solution(cell):
+            for name in _defined(tree) - outside:
+                only_in_solutions.setdefault(name, i)
+            continue
+        used = _names(tree, ast.Load) - _defined(tree)
+        wrong = sorted(name for name in used if name in only_in_solutions)
+        assert not wrong, (
+            f"{path.name}: code cell {i} uses {wrong}, defined only in a solution cell "
+            f"(code cell {only_in_solutions[wrong[0]]}); a student edition would fail there"
+        )
+        outside |= _defined(tree)
+        for name in _defined(tree):
+            only_in_solutions.pop(name, None)
+
+
+def test_student_edition_drops_solution_cells_and_keeps_everything_else(tmp_path):
+    written = _editions.write_student_edition(LESSONS, tmp_path)
+    assert [p.name for p in written] == [p.name for p in LESSONS]
+    for stored, student in zip(LESSONS, written, strict=True):
+        full, light = _read(stored), _read(student)
+        kept = [c for c in full.cells if not _editions.is_solution(c)]
+        assert [c.source for c in light.cells] == [c.source for c in kept]
+        assert [c.get("outputs") for c in light.cells] == [c.get("outputs") for c in kept]
+        assert not any(_editions.is_solution(c) for c in light.cells)
+        if stored.name[:2] != "00":
+            assert len(light.cells) < len(full.cells)
+
+
+def test_the_editions_refuse_a_folder_without_lessons(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no lesson notebooks"):
+        _editions.lessons(tmp_path)
+
+
+@pytest.mark.student_edition
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_student_notebook_runs_top_to_bottom_with_empty_answers(path, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = _editions.student_notebook(_read(path))
+    # Run from a folder beside notebooks/, as `make student` writes student/.
+    work = ROOT / "student"
+    work.mkdir(exist_ok=True)
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    ).execute()
+    errors = [
+        out
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors
+
+
+# --------------------------------------------------------------------------- the website
+
+
+def _chromium():
+    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    pages = _editions.build_site(LESSONS, out)
+    return out, pages
+
+
+def test_site_has_an_index_and_one_page_per_lesson_with_solutions_folded(site):
+    out, pages = site
+    assert [p.name for p in pages] == ["index.html"] + [p.stem + ".html" for p in LESSONS]
+    index = (out / "index.html").read_text()
+    for lesson in LESSONS:
+        assert f'href="{lesson.stem}.html"' in index
+        page = (out / f"{lesson.stem}.html").read_text()
+        n_solutions = sum(_editions.is_solution(c) for c in _read(lesson).cells)
+        assert page.count('<details class="solution">') == n_solutions
+        assert '.ipynb"' not in page, "a link to a notebook was not turned into a page link"
+    assert (out / "mathjax" / "MathJax.js").is_file()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the site in a real browser: install Debian's chromium")
+        pytest.skip("no chromium on this machine: `sudo apt-get install chromium` to test the site")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+_PAGE_CHECK = """() => {
+  const markdown = Array.from(document.querySelectorAll('.jp-RenderedMarkdown'));
+  return {
+    mathjax: document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML').length,
+    raw: markdown.filter(e => e.innerText.includes('$$')).length,
+    errors: document.querySelectorAll('.MathJax_Error, merror').length,
+    images: document.images.length,
+    broken: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
+  };
+}"""
+
+
+def _has_maths(stem) -> bool:
+    """Whether a lesson's markdown holds LaTeX: $$...$$ or $...$ around non-blank text."""
+    nb = _read(stem.with_suffix(".ipynb"))
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return bool(re.search(r"\$\$.+?\$\$|\$[^$\s][^$]*\$", text, flags=re.S))
+
+
+_READY = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+
+
+def test_every_page_loads_offline_with_rendered_maths_images_and_links(site, browser):
+    out, pages = site
+    page = browser.new_page()
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    failed = []  # a local file the page asked for and did not get (a missing font, a script)
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    for path in pages:
+        page.goto(path.as_uri())
+        has_maths = path.name != "index.html" and _has_maths(ROOT / "notebooks" / path.stem)
+        if path.name != "index.html":
+            page.wait_for_function(_READY, timeout=60_000)
+        found = page.evaluate(_PAGE_CHECK)
+        if has_maths:
+            assert found["mathjax"] > 0, f"{path.name}: no formula rendered by MathJax"
+        assert found["raw"] == 0, f"{path.name}: raw $$ left in the rendered text"
+        assert found["errors"] == 0, f"{path.name}: MathJax could not typeset a formula"
+        assert found["broken"] == 0, f"{path.name}: {found['broken']} broken image(s)"
+        for href in found["links"]:
+            if href.startswith(("http://", "https://", "mailto:", "#")):
+                continue
+            target = (path.parent / href.split("#")[0]).resolve()
+            assert target.is_file(), f"{path.name}: link {href!r} leads nowhere"
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+    # MathJax's HTML-CSS output probes for the TeX fonts' .otf files before it falls back on
+    # the STIX-Web fonts it is configured with (the formulas are checked above); about:blank is
+    # the empty frame it measures text in. Any other local file that fails to load is a defect.
+    probes = ("about:blank", "/mathjax/fonts/HTML-CSS/TeX/otf/")
+    missing = [u for u in failed if u not in outside and not any(p in u for p in probes)]
+    assert missing == [], f"files not found: {missing[:5]}"
+    page.close()
