@@ -394,7 +394,7 @@ def test_the_command_line_binds_loopback_unless_told_otherwise():
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_a_flat_list_is_accepted_for_one_feature(tmp_path):
-    from starlette.testclient import TestClient
+    from fastapi.testclient import TestClient
 
     one = models.build_forecaster(WINDOW, units=2, seed=1)
     scaler = StandardScaler().fit(_frame()[["a"]])
