@@ -29,7 +29,7 @@ package (and refusing a tampered one) takes a fraction of a second.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import atexit
 import datetime
 import hashlib
 import json
@@ -37,10 +37,12 @@ import logging
 import math
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata as _metadata
@@ -48,8 +50,8 @@ from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 __all__ = [
     "FORMAT",
@@ -227,12 +229,14 @@ def package(model, directory, *, feature_names, target_name, scaler=None, metada
     --------
     >>> import tempfile
     >>> from helpers import models
-    >>> folder = package(models.build_forecaster(4, units=2, seed=0), tempfile.mkdtemp(),
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> folder = package(models.build_forecaster(4, units=2, seed=0), scratch.name,
     ...                  feature_names=["y"], target_name="y")
     >>> sorted(p.name for p in folder.iterdir())
     ['manifest.json', 'model.keras']
     >>> load_package(folder).manifest["window"]
     4
+    >>> scratch.cleanup()
     """
     from helpers import models
 
@@ -723,18 +727,59 @@ def free_port(host="127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-@dataclass(frozen=True)
 class RunningServer:
-    """A service started by :func:`serve_in_subprocess`."""
+    """A service running in a subprocess, started by :func:`serve_in_subprocess`.
 
-    url: str
-    port: int
-    process: subprocess.Popen
-    log_path: Path
+    Stop it with :meth:`stop`, or use it as a context manager. It also stops
+    when the Python process that started it exits (an exit hook here, and the
+    server's own watch on its parent process, should that process be killed).
+
+    Attributes
+    ----------
+    url : str
+        ``http://host:port``.
+    port : int
+    process : subprocess.Popen
+    log_path : pathlib.Path
+        The server's log (stdout and stderr).
+    """
+
+    def __init__(self, url, port, process, log_path, *, cleanup=None):
+        self.url, self.port, self.process, self.log_path = url, port, process, Path(log_path)
+        self._cleanup = cleanup
+        atexit.register(self.stop)
+
+    def __repr__(self):
+        state = "running" if self.process.poll() is None else f"stopped ({self.process.returncode})"
+        return f"RunningServer({self.url!r}, {state})"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
     def log_lines(self) -> list[str]:
         """The server's log so far, one string per line."""
         return self.log_path.read_text(errors="replace").splitlines()
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """Stop the server (SIGTERM, then a kill after ``timeout`` s); return its exit code.
+
+        Calling it again does nothing more.
+        """
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
+        atexit.unregister(self.stop)
+        return self.process.returncode
 
 
 def _wait_until_healthy(process, url: str, log_path: Path, timeout: float) -> None:
@@ -754,12 +799,14 @@ def _wait_until_healthy(process, url: str, log_path: Path, timeout: float) -> No
     raise TimeoutError(f"the server did not answer {url}/health within {timeout:g} s")
 
 
-@contextlib.contextmanager
 def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None, timeout=120.0):
-    """Run ``python -m helpers.serving DIRECTORY`` in a subprocess until the block ends.
+    """Start ``python -m helpers.serving DIRECTORY`` in a subprocess and wait until it answers.
 
-    Waits until ``GET /health`` answers, yields a :class:`RunningServer`, and
-    always stops the server when the ``with`` block ends, even if it raised.
+    Returns once ``GET /health`` answers. Use the result as a context manager
+    (``with serve_in_subprocess(folder) as server: ...``) or call
+    ``server.stop()``; either way the server also stops when this Python
+    process ends, even if it is killed, so a failed notebook cell or test
+    leaves no server behind.
 
     Parameters
     ----------
@@ -771,14 +818,14 @@ def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None
         Default: a free port.
     log_path : str or os.PathLike, optional
         The server's log (stdout and stderr) goes here; default a temporary
-        file, deleted afterwards. Nothing reaches the caller's terminal.
+        file, deleted when the server stops. Nothing reaches the caller's terminal.
     timeout : float, default 120
         Seconds to wait for the server to answer.
 
-    Yields
-    ------
+    Returns
+    -------
     RunningServer
-        ``.url`` (``http://host:port``), ``.port``, ``.process``, ``.log_lines()``.
+        ``.url`` (``http://host:port``), ``.port``, ``.process``, ``.log_lines()``, ``.stop()``.
 
     Raises
     ------
@@ -786,35 +833,43 @@ def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None
         If the server exits before it answers (e.g. a tampered package), with
         the end of its log.
     TimeoutError
-        If it does not answer within ``timeout`` seconds.
+        If it does not answer within ``timeout`` seconds (it is stopped).
     """
     port = free_port(host) if port is None else port
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    )
+    root = str(Path(__file__).resolve().parent.parent)  # this checkout's helpers, first
+    paths = [root, os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with contextlib.ExitStack() as stack:
-        if log_path is None:
-            log_path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "server.log"
-        log_path = Path(log_path)
-        log = stack.enter_context(open(log_path, "ab"))
-        command = [sys.executable, "-m", "helpers.serving", str(directory), "--host", host,
-                   "--port", str(port)]  # fmt: skip
+    cleanup = None
+    if log_path is None:
+        scratch = tempfile.TemporaryDirectory()
+        log_path, cleanup = Path(scratch.name) / "server.log", scratch.cleanup
+    log_path = Path(log_path)
+    command = [sys.executable, "-m", "helpers.serving", str(directory), "--host", host,
+               "--port", str(port), "--exit-with-parent", str(os.getpid())]  # fmt: skip
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the file
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env
         )
-        try:
-            url = f"http://{host}:{port}"
-            _wait_until_healthy(process, url, log_path, timeout)
-            yield RunningServer(url, port, process, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    server = RunningServer(f"http://{host}:{port}", port, process, log_path, cleanup=cleanup)
+    try:
+        _wait_until_healthy(process, server.url, log_path, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Stop this server (SIGTERM to itself) once the process that started it is gone."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        print(f"the parent process {parent} has ended: stopping the server", file=sys.stderr)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -827,6 +882,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     parser.add_argument("--max-batch", type=int, default=MAX_BATCH, help="windows per request")
     parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="body size")
+    parser.add_argument("--exit-with-parent", type=int, metavar="PID", help=argparse.SUPPRESS)
     return parser
 
 
@@ -837,6 +893,8 @@ def main(argv=None) -> int:
     with; otherwise serves until stopped (Ctrl+C or SIGTERM) and returns 0.
     """
     args = _parser().parse_args(argv)
+    if args.exit_with_parent is not None:
+        _exit_with_parent(args.exit_with_parent)
     if not 0 <= args.port <= 65535:
         _parser().error(f"--port must be between 0 and 65535, got {args.port}")
     logging.basicConfig(
