@@ -243,6 +243,7 @@ def server(folder, tmp_path_factory):
     with serving.serve_in_subprocess(folder, log_path=log, timeout=300) as running:
         yield running
     assert running.process.poll() is not None, "the server is still running after the tests"
+    assert running.stop() == running.process.returncode  # a second stop does nothing more
 
 
 @pytest.fixture
@@ -385,6 +386,21 @@ def test_a_missing_package_is_refused_at_start_up(tmp_path):
     run = _start(tmp_path / "no_such_package")
     assert run.returncode != 0
     assert "cannot serve" in run.stderr and "not a folder" in run.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX shell as the parent")
+def test_the_server_stops_when_the_process_that_started_it_is_gone(folder, tmp_path):
+    log = tmp_path / "orphan.log"
+    # A shell starts the server in the background, names itself as the parent, and exits.
+    command = (
+        f'"{sys.executable}" -m helpers.serving "{folder}" --port 0 --exit-with-parent $$ '
+        f'> "{log}" 2>&1 & sleep 3'
+    )
+    subprocess.run(["sh", "-c", command], check=True, timeout=30)
+    deadline = time.monotonic() + 300
+    while "has ended: stopping the server" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "has ended: stopping the server" in log.read_text()
 
 
 def test_the_command_line_binds_loopback_unless_told_otherwise():
