@@ -1,4 +1,4 @@
-"""Run lessons 02-05 on your own CSV, headless, with papermill.
+"""Run lessons 02-05 and 09 on your own CSV, headless, with papermill.
 
 From the shell (``make own-data`` wraps this)::
 
@@ -37,6 +37,7 @@ LESSONS = (
     "03_sine_wave_forecaster",
     "04_metrics",
     "05_gradient_sensitivity",
+    "09_serving",
 )
 
 
@@ -253,7 +254,7 @@ def _lesson_name(lesson: str) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.own_data",
-        description="Run lessons 02-05 on your own CSV (executed copies go to outputs/own-data/).",
+        description="Run lessons 02-05 and 09 on your CSV (copies go to outputs/own-data/).",
     )
     parser.add_argument("csv", help="path to your CSV file")
     parser.add_argument("--time-column", required=True)
