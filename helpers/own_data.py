@@ -1,4 +1,4 @@
-"""Run lessons 02-05 and 09 on your own CSV, headless, with papermill.
+"""Run the own-data lessons (listed in ``LESSONS``) on your own CSV, headless, with papermill.
 
 From the shell (``make own-data`` wraps this)::
 
@@ -37,6 +37,7 @@ LESSONS = (
     "03_sine_wave_forecaster",
     "04_metrics",
     "05_gradient_sensitivity",
+    "08_attention_shap_lime",
     "09_serving",
 )
 
@@ -254,7 +255,7 @@ def _lesson_name(lesson: str) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.own_data",
-        description="Run lessons 02-05 and 09 on your CSV (copies go to outputs/own-data/).",
+        description="Run the own-data lessons on your CSV (copies go to outputs/own-data/).",
     )
     parser.add_argument("csv", help="path to your CSV file")
     parser.add_argument("--time-column", required=True)
@@ -272,7 +273,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--lessons",
         default=",".join(n[:2] for n in LESSONS),
-        help="comma-separated lesson numbers (default: 02,03,04,05)",
+        help=f"comma-separated lesson numbers (default: {','.join(n[:2] for n in LESSONS)})",
     )
     parser.add_argument("--output-dir", default=None)
     args = parser.parse_args(argv)

@@ -1,0 +1,646 @@
+"""SHAP and LIME on window models: flat tables of windows, a counted predict, maps back.
+
+SHAP's model-agnostic explainers and LIME's tabular explainer take a 2-D table,
+one row per sample and one column per feature. A forecaster takes windows
+``(n_samples, n_timesteps, n_features)``. This module is the glue:
+
+- :func:`flatten_windows` / :func:`unflatten_windows`: windows to rows and back,
+  cell ``(t, j)`` in column ``t * n_features + j`` (``X.reshape(n, -1)``);
+  :func:`cell_names` names those columns (``"price lag 3"``).
+- :class:`FlatPredict`: the model's output for rows of flattened windows, the
+  predict function SHAP and LIME call, counting its calls and rows. It is a
+  regression output (one number per row): use LIME's ``mode="regression"``; a
+  Keras forecaster has no ``predict_proba``.
+- :func:`as_list_input`: the same model taking a list of one array, as
+  ``shap.GradientExplainer`` calls it (Keras 3 warns about a plain model).
+- :func:`expected_gradients`, :func:`kernel_shap`, :func:`lime_weights`:
+  one call each of ``shap.GradientExplainer``, ``shap.KernelExplainer`` and
+  ``lime.lime_tabular.LimeTabularExplainer``, returning maps shaped like the
+  windows, so :func:`helpers.sensitivity.count_passes` and the rankings of
+  :mod:`helpers.sensitivity` apply to them as to any other method. NumPy's global
+  random state, which SHAP reseeds, is put back as it was.
+- :func:`lime_map`: one LIME explanation as a ``(n_timesteps, n_features)`` map.
+- :func:`deep_explainer_error`: run ``shap.DeepExplainer`` and return its error,
+  undoing the patch of TensorFlow it leaves behind when it fails.
+
+``shap`` and ``lime`` are imported when first needed, so importing this module
+costs only what :mod:`helpers.models` costs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import numbers
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from helpers._tf import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
+
+from helpers.models import _check_int, _check_model, _check_windows, _input_dtype  # noqa: E402
+
+with warnings.catch_warnings():
+    # shap imports tqdm.auto for its progress bars; in a notebook without ipywidgets that
+    # warns "IProgress not found" at import. The lessons show no progress bars (silent=True),
+    # so import it once here, quietly; shap then finds it imported.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import tqdm.auto  # noqa: F401, E402
+
+
+class _OwnRetracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning about per-explainer functions.
+
+    Each :class:`FlatPredict` and each ``shap.GradientExplainer`` builds its own
+    ``tf.function`` (``_explainers_forward``, shap's ``grad_graph``) and traces it once per
+    input shape. TensorFlow counts traces per Python function body, so explaining several
+    models in a row looks to it like a retracing loop; it is not. Other functions keep
+    the warning.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not (
+            "tf.function retracing" in message
+            and ("_explainers_forward" in message or "grad_graph" in message)
+        )
+
+
+logging.getLogger("tensorflow").addFilter(_OwnRetracingFilter())
+
+__all__ = [
+    "flatten_windows",
+    "unflatten_windows",
+    "cell_names",
+    "FlatPredict",
+    "as_list_input",
+    "expected_gradients",
+    "kernel_shap",
+    "lime_weights",
+    "lime_map",
+    "deep_explainer_error",
+]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_array(name, values, ndim):
+    array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        shape = "(n_samples, n_timesteps, n_features)" if ndim == 3 else "(n_samples, n_cells)"
+        raise ValueError(f"{name} must be {ndim}-D {shape}, got shape {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} holds no rows (shape {array.shape})")
+    return array
+
+
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _import_shap():
+    """``import shap``, without the PendingDeprecationWarnings its colour maps raise at import.
+
+    shap 0.51 builds its plot colour maps with matplotlib's ``set_bad``/``set_over``,
+    which matplotlib 3.11 marks for deprecation; nothing here plots with shap.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="shap")
+        import shap
+    return shap
+
+
+@contextlib.contextmanager
+def _numpy_global_state_kept():
+    """SHAP seeds NumPy's global generator (``np.random.seed``); put it back afterwards."""
+    state = np.random.get_state()  # noqa: NPY002  (SHAP uses the legacy global generator)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+# --------------------------------------------------------------------------- flat tables
+
+
+def flatten_windows(X):
+    """Windows as rows of a table: cell ``(t, j)`` goes to column ``t * n_features + j``.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_timesteps, n_features)
+        Not modified.
+
+    Returns
+    -------
+    ndarray, shape (n_samples, n_timesteps * n_features)
+        A copy, in ``X``'s dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` does not hold real numbers.
+    ValueError
+        If ``X`` is not 3-D or holds no window.
+
+    Examples
+    --------
+    >>> X = np.arange(12.0).reshape(2, 3, 2)  # 2 windows, 3 steps, 2 features
+    >>> flatten_windows(X)[0]
+    array([0., 1., 2., 3., 4., 5.])
+    >>> bool(np.array_equal(unflatten_windows(flatten_windows(X), window=3, n_features=2), X))
+    True
+    """
+    X = _check_array("X", X, 3)
+    return X.reshape(len(X), -1).copy()
+
+
+def unflatten_windows(flat, *, window, n_features):
+    """Rows of :func:`flatten_windows` back to windows ``(n_samples, window, n_features)``.
+
+    Parameters
+    ----------
+    flat : array-like, shape (n_samples, window * n_features)
+        Rows of flattened windows, or attributions per column (SHAP values, LIME weights).
+    window, n_features : int
+
+    Returns
+    -------
+    ndarray, shape (n_samples, window, n_features)
+        A copy.
+
+    Raises
+    ------
+    TypeError
+        If ``flat`` does not hold real numbers or a size is not an integer.
+    ValueError
+        If ``flat`` is not 2-D with ``window * n_features`` columns.
+
+    Examples
+    --------
+    >>> unflatten_windows(np.arange(6.0)[None], window=3, n_features=2)[0]
+    array([[0., 1.],
+           [2., 3.],
+           [4., 5.]])
+    """
+    window = _check_int("window", window)
+    n_features = _check_int("n_features", n_features)
+    flat = _check_array("flat", flat, 2)
+    if flat.shape[1] != window * n_features:
+        raise ValueError(
+            f"flat must have window * n_features = {window} * {n_features} = "
+            f"{window * n_features} columns, got shape {flat.shape}"
+        )
+    return flat.reshape(len(flat), window, n_features).copy()
+
+
+def cell_names(feature_names, window):
+    """Names of the columns of :func:`flatten_windows`: ``"<feature> lag <k>"``.
+
+    Lag 1 is the last (most recent) step of the window, as in
+    :func:`helpers.sensitivity.rank_cells`.
+
+    Parameters
+    ----------
+    feature_names : sequence of str
+        One name per feature.
+    window : int
+
+    Returns
+    -------
+    list of str, length ``window * len(feature_names)``
+
+    Raises
+    ------
+    TypeError
+        If ``feature_names`` is not a list of names or ``window`` not an integer.
+
+    Examples
+    --------
+    >>> cell_names(["price", "volume"], 2)
+    ['price lag 2', 'volume lag 2', 'price lag 1', 'volume lag 1']
+    """
+    if isinstance(feature_names, str) or not isinstance(feature_names, Sequence):
+        raise TypeError(
+            f"feature_names must be a list of names, got {type(feature_names).__name__}"
+        )
+    window = _check_int("window", window)
+    return [f"{name} lag {window - t}" for t in range(window) for name in feature_names]
+
+
+class FlatPredict:
+    """The model's forecast for rows of flattened windows: the function SHAP and LIME call.
+
+    ``predict(flat)`` reshapes the rows ``(m, window * n_features)`` to windows,
+    runs the model once on all of them (``training=False``, in one traced graph)
+    and returns output ``output_index`` of each, a 1-D float64 array ``(m,)``.
+    That is a regression output: LIME needs ``mode="regression"`` for it (a
+    Keras forecaster has no ``predict_proba``, and its output is no probability).
+
+    Attributes
+    ----------
+    calls : int
+        Times the function was called.
+    rows : int
+        Rows (windows) it evaluated in all.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Input ``(batch, window, n_features)``.
+    output_index : int, default 0
+        Which output per window (e.g. the horizon step).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+    ValueError
+        If ``output_index`` is outside the model's outputs, or a call gets rows
+        of the wrong width.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1, use_bias=False)])
+    >>> model.set_weights([np.array([[2.0], [-1.0]])])
+    >>> predict = FlatPredict(model)
+    >>> predict(np.array([[3.0, 4.0], [1.0, 0.0]]))
+    array([2., 2.])
+    >>> predict.calls, predict.rows
+    (1, 2)
+    """
+
+    def __init__(self, model, *, output_index=0):
+        _check_model(model)
+        self.model = model
+        _, self.window, self.n_features = model.input_shape
+        n_outputs = int(np.prod(model.output_shape[1:]))
+        if isinstance(output_index, bool) or not isinstance(output_index, numbers.Integral):
+            raise TypeError(f"output_index must be an integer, got {output_index!r}")
+        if not 0 <= output_index < n_outputs:
+            raise ValueError(
+                f"output_index must be in [0, {n_outputs - 1}] for a model with {n_outputs} "
+                f"output(s) per window, got {output_index}"
+            )
+        self.output_index = int(output_index)
+        self.dtype = _input_dtype(model)
+        spec = tf.TensorSpec((None, self.window, self.n_features), self.dtype)
+        k = self.output_index
+
+        def _explainers_forward(x):  # (m, window, n_features) -> (m,)
+            y = model(x, training=False)  # (m, ...)
+            return tf.reshape(y, (tf.shape(x)[0], -1))[:, k]
+
+        self._forward = tf.function(_explainers_forward, input_signature=[spec])
+        self.calls = 0
+        self.rows = 0
+
+    def __call__(self, flat):
+        flat = np.asarray(flat)
+        width = self.window * self.n_features
+        if flat.ndim != 2 or flat.shape[1] != width:
+            raise ValueError(
+                f"rows must have shape (n, window * n_features) = (n, {width}), got {flat.shape}"
+            )
+        self.calls += 1
+        self.rows += len(flat)
+        windows = flat.reshape(len(flat), self.window, self.n_features).astype(self.dtype)
+        return self._forward(tf.constant(windows)).numpy().astype(np.float64)
+
+
+def as_list_input(model):
+    """The same model, taking its window as a list of one array.
+
+    ``shap.GradientExplainer`` calls a TensorFlow model with a list of inputs
+    (``model([x])``), as Keras 2 models accepted. A Keras 3 model built on one
+    input warns that the structure does not match; this wrapper declares the
+    list, shares the model's layers and weights, and computes the same output.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    keras.Model
+        Input ``[(batch, window, n_features)]``, output as ``model``'s.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a built Keras model.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((2, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(1)])
+    >>> wrapped = as_list_input(model)
+    >>> x = np.ones((3, 2, 1), dtype="float32")
+    >>> bool(np.allclose(wrapped([x]), model(x)))
+    True
+    """
+    _check_model(model)
+    inputs = keras.Input(model.input_shape[1:], dtype=_input_dtype(model), name="window")
+    return keras.Model([inputs], model(inputs), name=f"{model.name}_list_input")
+
+
+# --------------------------------------------------------------------------- SHAP and LIME
+
+
+def _check_pair(model, x, background, name="background"):
+    _check_model(model)
+    x = _check_windows("x", x, model).astype(_input_dtype(model))
+    background = _check_windows(name, background, model).astype(_input_dtype(model))
+    return x, background
+
+
+def expected_gradients(
+    model, x, background, *, samples=64, seed=0, output_index=0, batch_size=None
+):
+    """SHAP's expected gradients (``shap.GradientExplainer``) as maps shaped like ``x``.
+
+    .. math::
+
+        \\phi_{t,j}(x) = \\mathbb{E}_{x' \\sim D,\\ \\alpha \\sim U(0,1)}
+        \\Big[(x - x')_{t,j}\\, \\frac{\\partial f(x' + \\alpha (x - x'))}{\\partial x_{t,j}}\\Big]
+
+    Integrated gradients averaged over baselines :math:`x'` drawn from the
+    background set :math:`D`, estimated with ``samples`` random pairs
+    :math:`(x', \\alpha)` per window. In expectation the values add up to
+    :math:`f(x) - \\mathbb{E}_D[f(x')]`; with finitely many samples only
+    approximately. Cost: ``samples`` forward and backward passes per window,
+    plus one forward pass of ``x``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Input ``(batch, window, n_features)``, output ``(batch, horizon)``.
+    x : array-like, shape (n_samples, window, n_features)
+        The windows to explain.
+    background : array-like, shape (n_background, window, n_features)
+        The baselines' distribution, e.g. a sample of training windows.
+    samples : int, default 64
+        Random (baseline, alpha) pairs per window (SHAP's ``nsamples``).
+    seed : int, default 0
+        SHAP's ``rseed``; NumPy's global random state is restored afterwards.
+    output_index : int, default 0
+    batch_size : int, optional
+        Gradients per call of the model; None: ``samples``, one call per window (and
+        one traced shape; SHAP's default of 50 traces two shapes when ``samples=64``).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, window, n_features)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the model or the windows do not fit each other, or an option is invalid.
+    """
+    shap = _import_shap()
+
+    x, background = _check_pair(model, x, background)
+    samples = _check_int("samples", samples)
+    batch_size = samples if batch_size is None else _check_int("batch_size", batch_size)
+    seed = _check_seed(seed)
+    index = FlatPredict(model, output_index=output_index).output_index
+    with _numpy_global_state_kept():
+        explainer = shap.GradientExplainer(as_list_input(model), background, batch_size=batch_size)
+        values = explainer.shap_values(x, nsamples=samples, rseed=seed)  # (n, T, F, outputs)
+    return np.asarray(values, dtype=np.float64)[..., index]
+
+
+def kernel_shap(model, x, background, *, samples=200, seed=0, output_index=0):
+    """Kernel SHAP (``shap.KernelExplainer``) on flattened windows, shaped like ``x``.
+
+    Each of the ``window * n_features`` cells is a player. A coalition :math:`z`
+    keeps the window's values in its cells and takes the others from a
+    background window; its value is the model's output averaged over the
+    background. Kernel SHAP draws ``samples`` coalitions and fits the linear
+    model :math:`g(z) = \\phi_0 + \\sum_c \\phi_c z_c` to their values by least squares
+    weighted with the Shapley kernel, under the constraint
+    :math:`\\sum_c \\phi_c = f(x) - \\mathbb{E}_D[f(x')]`: the values add up exactly
+    (to floating-point error), however few the samples. No L1 feature selection
+    (``l1_reg=False``), so every cell gets a value.
+
+    Cost: ``samples`` coalitions per window, each evaluated on every background
+    window: about ``samples * n_background`` forward passes, no backward pass.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, window, n_features)
+    background : array-like, shape (n_background, window, n_features)
+        At most 100 windows (more make SHAP slow and warn).
+    samples : int, default 200
+        Coalitions per window (SHAP's ``nsamples``).
+    seed : int, default 0
+        Seeds the draw of the coalitions (SHAP draws from NumPy's global
+        generator; its state is restored afterwards).
+    output_index : int, default 0
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, window, n_features)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the model or the windows do not fit each other, or an option is invalid.
+    """
+    shap = _import_shap()
+
+    x, background = _check_pair(model, x, background)
+    samples = _check_int("samples", samples)
+    seed = _check_seed(seed)
+    if len(background) > 100:
+        raise ValueError(
+            f"background must hold at most 100 windows (Kernel SHAP evaluates every one for "
+            f"each coalition), got {len(background)}; take a sample"
+        )
+    predict = FlatPredict(model, output_index=output_index)
+    with _numpy_global_state_kept():
+        np.random.seed(seed)  # noqa: NPY002  (KernelExplainer draws from it; restored below)
+        explainer = shap.KernelExplainer(predict, flatten_windows(background))
+        values = explainer.shap_values(
+            flatten_windows(x), nsamples=samples, l1_reg=False, silent=True
+        )  # (n, n_cells)
+    return unflatten_windows(np.asarray(values), window=x.shape[1], n_features=x.shape[2])
+
+
+def lime_map(explanation, *, window, n_features):
+    """One LIME explanation of a flattened window as a map ``(window, n_features)``.
+
+    Reads the weights of a regression-mode explanation (``local_exp[1]``; LIME
+    stores their negatives under 0) and puts each at its cell; cells LIME left
+    out of the explanation get 0.
+
+    Parameters
+    ----------
+    explanation : lime.explanation.Explanation
+        From ``LimeTabularExplainer(..., mode="regression").explain_instance``
+        on a row of :func:`flatten_windows`.
+    window, n_features : int
+
+    Returns
+    -------
+    ndarray of float64, shape (window, n_features)
+
+    Raises
+    ------
+    TypeError
+        If ``explanation`` is not a LIME explanation.
+    ValueError
+        If it is not in regression mode or names a column outside the window.
+    """
+    window = _check_int("window", window)
+    n_features = _check_int("n_features", n_features)
+    local = getattr(explanation, "local_exp", None)
+    if not isinstance(local, dict):
+        raise TypeError(f"explanation must be a LIME Explanation, got {type(explanation).__name__}")
+    if getattr(explanation, "mode", None) != "regression" or 1 not in local:
+        raise ValueError(
+            "explanation must come from an explainer with mode='regression' (a forecaster "
+            f"has no class probabilities), got mode {getattr(explanation, 'mode', None)!r}"
+        )
+    weights = np.zeros(window * n_features)
+    for column, weight in local[1]:
+        if not 0 <= column < len(weights):
+            raise ValueError(
+                f"explanation names column {column}, outside a window of "
+                f"{window} * {n_features} = {len(weights)} cells"
+            )
+        weights[column] = weight
+    return weights.reshape(window, n_features)
+
+
+def lime_weights(
+    model,
+    x,
+    training,
+    *,
+    samples=500,
+    seed=0,
+    discretize=True,
+    kernel_width=None,
+    output_index=0,
+):
+    """LIME's local linear weights for each window, shaped like ``x``.
+
+    For each window LIME draws ``samples`` perturbed rows (from the training
+    rows' distribution, per column), asks the model for their forecasts, and
+    fits a ridge regression weighted by each row's closeness to the window
+    (an exponential kernel of width ``kernel_width``). The coefficients are
+    the explanation: one weight per cell. With ``discretize=True`` (LIME's
+    default) each cell is first replaced by "is it in the same quartile as in
+    the window", so a weight is the effect of leaving that quartile.
+
+    Cost: ``samples`` forward passes per window (one call of the predict
+    function), no backward pass.
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array-like, shape (n_samples, window, n_features)
+    training : array-like, shape (n_training, window, n_features)
+        Windows LIME takes each column's statistics (and quartiles) from.
+    samples : int, default 500
+        Perturbed rows per window (LIME's ``num_samples``; its default is 5000).
+    seed : int, default 0
+        LIME's ``random_state``; the same seed gives the same weights.
+    discretize : bool, default True
+        LIME's ``discretize_continuous`` (quartile bins).
+    kernel_width : float, optional
+        None: LIME's default, :math:`0.75 \\sqrt{n_{cells}}`.
+    output_index : int, default 0
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples, window, n_features)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the model or the windows do not fit each other, or an option is invalid.
+    """
+    from lime.lime_tabular import LimeTabularExplainer
+
+    x, _ = _check_pair(model, x, training, name="training")
+    training = np.asarray(training, dtype=np.float64)  # LIME's statistics, in full precision
+    samples = _check_int("samples", samples)
+    seed = _check_seed(seed)
+    if not isinstance(discretize, (bool, np.bool_)):
+        raise TypeError(f"discretize must be True or False, got {discretize!r}")
+    predict = FlatPredict(model, output_index=output_index)
+    _, window, n_features = x.shape
+    explainer = LimeTabularExplainer(
+        flatten_windows(training),
+        mode="regression",
+        discretize_continuous=bool(discretize),
+        kernel_width=kernel_width,
+        feature_selection="none",  # the same weights as LIME's "auto" when all cells are kept
+        random_state=seed,
+    )
+    maps = np.empty(x.shape, dtype=np.float64)
+    for i, row in enumerate(flatten_windows(x).astype(np.float64)):
+        explanation = explainer.explain_instance(  # every cell kept: no feature selection
+            row, predict, num_features=window * n_features, num_samples=samples
+        )
+        maps[i] = lime_map(explanation, window=window, n_features=n_features)
+    return maps
+
+
+def deep_explainer_error(model, background, x):
+    """Try ``shap.DeepExplainer`` on ``model`` and return its error message, or None.
+
+    On a Keras 3 LSTM DeepExplainer fails inside TensorFlow's gradient
+    machinery (``LookupError: gradient registry has no entry for:
+    shap_TensorListStack``, shap issue #3605). When it fails it also leaves
+    TensorFlow's ``record_gradient`` replaced by its own, so every later gradient
+    in the session fails too (``... no entry for: shap_StridedSlice``). This
+    function puts TensorFlow's function back, whatever happens.
+
+    Parameters
+    ----------
+    model : keras.Model
+    background : array-like, shape (n_background, window, n_features)
+    x : array-like, shape (n_samples, window, n_features)
+
+    Returns
+    -------
+    str or None
+        ``"<ErrorType>: <last line of the message>"``, or None if it worked.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the model or the windows do not fit each other.
+    """
+    from tensorflow.python.eager import execute
+
+    shap = _import_shap()
+
+    x, background = _check_pair(model, x, background)
+    original = execute.record_gradient
+    try:
+        with warnings.catch_warnings():
+            # "Your TensorFlow version is newer than 2.4.0 and so graph support has been
+            # removed in eager mode": shap's notice that it runs eagerly; the error is the news.
+            warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
+            shap.DeepExplainer(as_list_input(model), background).shap_values(x)
+    except Exception as error:  # noqa: BLE001  (any failure is the answer we report)
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        return f"{type(error).__name__}: {lines[-1] if lines else ''}"
+    finally:
+        execute.record_gradient = original
+    return None

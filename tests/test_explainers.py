@@ -1,0 +1,304 @@
+"""Tests for helpers.explainers: SHAP and LIME on window models.
+
+The checks use models whose true attributions are known in closed form: a linear
+model f(x) = sum_c w_c x_c + b, for which every Shapley value is w_c (x_c - E[x'_c]).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import explainers, models
+from helpers import sensitivity as sens
+from helpers._tf import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402
+
+WINDOW, FEATURES = 3, 2
+W = np.array([[3.0, 0.0], [0.0, -2.0], [1.0, 0.5]])  # (WINDOW, FEATURES) true coefficients
+
+
+def _linear_model(bias=0.5, horizon=1):
+    model = keras.Sequential(
+        [
+            keras.Input((WINDOW, FEATURES)),
+            keras.layers.Flatten(),  # cell (t, j) -> column t * FEATURES + j
+            keras.layers.Dense(horizon),
+        ]
+    )
+    kernel = np.repeat(W.reshape(-1, 1), horizon, axis=1) * np.arange(1, horizon + 1)
+    model.set_weights([kernel.astype("float32"), np.full(horizon, bias, dtype="float32")])
+    return model
+
+
+def _windows(n, seed):
+    return np.random.default_rng(seed).standard_normal((n, WINDOW, FEATURES)).astype("float32")
+
+
+# --------------------------------------------------------------------------- flat tables
+
+
+def test_flatten_puts_cell_t_j_in_column_t_times_features_plus_j_and_back():
+    X = _windows(4, 0)
+    flat = explainers.flatten_windows(X)
+    assert flat.shape == (4, WINDOW * FEATURES)
+    for t in range(WINDOW):
+        for j in range(FEATURES):
+            np.testing.assert_array_equal(flat[:, t * FEATURES + j], X[:, t, j])
+    back = explainers.unflatten_windows(flat, window=WINDOW, n_features=FEATURES)
+    np.testing.assert_array_equal(back, X)
+    flat[0, 0] = 99.0
+    assert X[0, 0, 0] != 99.0  # a copy, not a view of the input
+
+
+def test_cell_names_follow_the_flat_order_and_rank_cells_lags():
+    names = explainers.cell_names(["price", "volume"], WINDOW)
+    assert names[:2] == ["price lag 3", "volume lag 3"] and names[-1] == "volume lag 1"
+    a = np.zeros((1, WINDOW, FEATURES))
+    a[0, WINDOW - 1, 1] = 1.0  # the last step of feature 1
+    top = sens.rank_cells(a, feature_names=["price", "volume"]).iloc[0]
+    column = int(np.argmax(explainers.flatten_windows(a)[0]))
+    assert names[column] == f"{top['feature']} lag {top['lag']}"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: explainers.flatten_windows(np.zeros((2, 3))), ValueError, "3-D"),
+        (lambda: explainers.flatten_windows(np.zeros((0, 3, 2))), ValueError, "no rows"),
+        (lambda: explainers.flatten_windows(np.array([[["a"]]])), TypeError, "real numbers"),
+        (
+            lambda: explainers.unflatten_windows(np.zeros((2, 5)), window=3, n_features=2),
+            ValueError,
+            "3 \\* 2 = 6 columns",
+        ),
+        (
+            lambda: explainers.unflatten_windows(np.zeros((2, 6)), window=0, n_features=2),
+            ValueError,
+            "window must be a positive integer",
+        ),
+        (lambda: explainers.cell_names("price", 3), TypeError, "list of names"),
+    ],
+)
+def test_flat_helpers_refuse_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# --------------------------------------------------------------------------- predict
+
+
+def test_flat_predict_equals_the_model_and_counts_calls_and_rows():
+    model = _linear_model(horizon=2)
+    X = _windows(5, 1)
+    second = explainers.FlatPredict(model, output_index=1)
+    out = second(explainers.flatten_windows(X))
+    assert out.shape == (5,) and out.dtype == np.float64
+    np.testing.assert_allclose(out, models.predict(model, X)[:, 1], rtol=1e-6)
+    second(explainers.flatten_windows(X[:2]))
+    assert (second.calls, second.rows) == (2, 7)
+
+
+def test_flat_predict_refuses_bad_rows_and_outputs():
+    model = _linear_model(horizon=2)
+    with pytest.raises(ValueError, match="output_index must be in \\[0, 1\\]"):
+        explainers.FlatPredict(model, output_index=2)
+    with pytest.raises(TypeError, match="output_index must be an integer"):
+        explainers.FlatPredict(model, output_index=0.5)
+    with pytest.raises(ValueError, match="\\(n, 6\\)"):
+        explainers.FlatPredict(model)(np.zeros((3, 5)))
+    with pytest.raises(TypeError, match="keras.Model"):
+        explainers.FlatPredict(lambda x: x)
+
+
+def test_as_list_input_computes_the_same_and_takes_a_list_without_warning():
+    model = _linear_model()
+    X = _windows(3, 2)
+    wrapped = explainers.as_list_input(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras 3 warns when a plain model gets a list
+        out = wrapped([tf.constant(X)])
+    np.testing.assert_allclose(out, model(X), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- SHAP
+
+
+def test_kernel_shap_recovers_the_shapley_values_of_a_linear_model_and_adds_up():
+    model = _linear_model()
+    x, background = _windows(4, 3), _windows(10, 4)
+    values = explainers.kernel_shap(model, x, background, samples=200, seed=0)
+    assert values.shape == x.shape
+    expected = W * (x - background.mean(axis=0))  # (4, WINDOW, FEATURES)
+    np.testing.assert_allclose(values, expected, atol=1e-4)
+    change = models.predict(model, x)[:, 0] - models.predict(model, background)[:, 0].mean()
+    np.testing.assert_allclose(values.sum(axis=(1, 2)), change, atol=1e-4)
+
+
+def test_expected_gradients_of_a_linear_model_with_one_baseline():
+    model = _linear_model()
+    x, baseline = _windows(3, 5), _windows(1, 6)
+    values = explainers.expected_gradients(model, x, baseline, samples=8, seed=0)
+    np.testing.assert_allclose(values, W * (x - baseline), rtol=1e-5, atol=1e-5)
+
+
+def test_expected_gradients_adds_up_only_in_expectation_on_a_nonlinear_model():
+    model = models.build_attention_forecaster(WINDOW, FEATURES, units=3, seed=0)
+    x, background = _windows(2, 7) * 3, _windows(5, 8)
+    change = models.predict(model, x)[:, 0] - models.predict(model, background)[:, 0].mean()
+    few = explainers.expected_gradients(model, x, background, samples=4, seed=0)
+    many = explainers.expected_gradients(model, x, background, samples=400, seed=0)
+    gap = {n: np.abs(v.sum(axis=(1, 2)) - change).mean() for n, v in ((4, few), (400, many))}
+    assert gap[400] < gap[4]
+
+
+def test_shap_helpers_repeat_with_the_seed_and_keep_numpys_global_state():
+    model = models.build_attention_forecaster(WINDOW, FEATURES, units=3, seed=0)
+    x, background = _windows(2, 9), _windows(6, 10)
+    for method in (explainers.kernel_shap, explainers.expected_gradients):
+        np.random.seed(123)  # noqa: NPY002  (the state the helpers must leave alone)
+        expected_draw = np.random.random()  # noqa: NPY002
+        np.random.seed(123)  # noqa: NPY002
+        a = method(model, x, background, samples=20, seed=1)
+        assert np.random.random() == expected_draw  # noqa: NPY002
+        np.testing.assert_array_equal(a, method(model, x, background, samples=20, seed=1))
+        assert not np.array_equal(a, method(model, x, background, samples=20, seed=2))
+
+
+def test_expected_gradients_costs_samples_gradients_per_window():
+    model = _linear_model()
+    x, background = _windows(3, 11), _windows(4, 12)
+    counted = sens.count_passes(
+        explainers.expected_gradients, model, x, background=background, samples=10
+    )
+    # one forward pass of x, then one batch of `samples` gradients per window
+    assert counted == sens.PassCount(forward=3 + 3 * 10, backward=3 * 10, calls=1 + 3)
+
+
+@pytest.mark.parametrize("method", [explainers.kernel_shap, explainers.expected_gradients])
+def test_shap_helpers_refuse_bad_input(method):
+    model = _linear_model()
+    x = _windows(2, 13)
+    with pytest.raises(ValueError, match="background has 4 time steps"):
+        method(model, x, np.zeros((3, 4, FEATURES)))
+    with pytest.raises(ValueError, match="samples must be a positive integer"):
+        method(model, x, x, samples=0)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer"):
+        method(model, x, x, seed=-1)
+    with pytest.raises(ValueError, match="x has 1 features"):
+        method(model, np.zeros((2, WINDOW, 1)), x)
+
+
+def test_kernel_shap_refuses_a_large_background():
+    with pytest.raises(ValueError, match="at most 100 windows.*got 101"):
+        explainers.kernel_shap(_linear_model(), _windows(1, 0), _windows(101, 1))
+
+
+def test_deep_explainer_error_reports_and_leaves_gradients_working():
+    from tensorflow.python.eager import execute
+
+    original = execute.record_gradient
+    model = models.build_attention_forecaster(WINDOW, FEATURES, units=3, seed=0)
+    x = _windows(2, 14)
+    message = explainers.deep_explainer_error(model, x, x)
+    assert message is None or "Error" in message
+    assert execute.record_gradient is original
+    np.testing.assert_allclose(  # gradients still work, through the LSTM and a plain model
+        sens.saliency(_linear_model(), x), np.broadcast_to(W, x.shape), rtol=1e-6
+    )
+    assert np.all(np.isfinite(sens.saliency(model, x)))
+
+
+def test_deep_explainer_error_restores_tensorflow_when_shap_fails_midway(monkeypatch):
+    import shap
+    from tensorflow.python.eager import execute
+
+    original = execute.record_gradient
+
+    class Failing:  # what DeepExplainer does on an LSTM: patch, then fail
+        def __init__(self, model, data):
+            pass
+
+        def shap_values(self, X):
+            execute.record_gradient = lambda *args: None
+            raise LookupError("gradient registry has no entry for: shap_TensorListStack")
+
+    monkeypatch.setattr(shap, "DeepExplainer", Failing)
+    x = _windows(1, 15)
+    message = explainers.deep_explainer_error(_linear_model(), x, x)
+    assert message == "LookupError: gradient registry has no entry for: shap_TensorListStack"
+    assert execute.record_gradient is original
+
+
+# --------------------------------------------------------------------------- LIME
+
+
+def test_lime_regression_weights_of_a_linear_model_are_its_slopes():
+    model = _linear_model()
+    training = _windows(400, 16)
+    x = _windows(2, 17)
+    weights = explainers.lime_weights(model, x, training, samples=500, seed=0, discretize=False)
+    assert weights.shape == x.shape
+    # LIME fits on standardised columns: a slope w per raw unit is w * std per column.
+    std = explainers.flatten_windows(training).std(axis=0).reshape(WINDOW, FEATURES)
+    np.testing.assert_allclose(weights / std, np.broadcast_to(W, x.shape), atol=0.1)
+
+
+def test_lime_weights_repeat_with_the_seed_and_change_without_it():
+    model = _linear_model()
+    training, x = _windows(100, 18), _windows(2, 19)
+    a = explainers.lime_weights(model, x, training, samples=100, seed=3)
+    np.testing.assert_array_equal(
+        a, explainers.lime_weights(model, x, training, samples=100, seed=3)
+    )
+    assert not np.array_equal(a, explainers.lime_weights(model, x, training, samples=100, seed=4))
+
+
+def test_lime_costs_samples_forward_passes_per_window_in_one_call_each():
+    model = _linear_model()
+    training, x = _windows(50, 20), _windows(3, 21)
+    counted = sens.count_passes(explainers.lime_weights, model, x, training=training, samples=40)
+    assert counted == sens.PassCount(forward=3 * 40, backward=0, calls=3)
+
+
+def test_lime_map_reads_a_regression_explanation_and_refuses_others():
+    from lime.lime_tabular import LimeTabularExplainer
+
+    model = _linear_model()
+    training, x = _windows(60, 22), _windows(1, 23)
+    flat = explainers.flatten_windows(training).astype(float)
+    row = explainers.flatten_windows(x)[0].astype(float)
+    regression = LimeTabularExplainer(flat, mode="regression", random_state=0)
+    explanation = regression.explain_instance(
+        row, explainers.FlatPredict(model), num_features=4, num_samples=50
+    )
+    cells = explainers.lime_map(explanation, window=WINDOW, n_features=FEATURES)
+    assert cells.shape == (WINDOW, FEATURES)
+    assert np.count_nonzero(cells) == 4  # cells left out of the explanation get 0
+    for column, weight in explanation.local_exp[1]:
+        assert cells.ravel()[column] == weight
+    with pytest.raises(TypeError, match="LIME Explanation"):
+        explainers.lime_map({1: []}, window=WINDOW, n_features=FEATURES)
+    classification = LimeTabularExplainer(flat, mode="classification", random_state=0)
+    probabilities = classification.explain_instance(
+        row,
+        lambda rows: np.column_stack([np.full(len(rows), 0.3), np.full(len(rows), 0.7)]),
+        num_samples=20,
+    )
+    with pytest.raises(ValueError, match="mode='regression'"):
+        explainers.lime_map(probabilities, window=WINDOW, n_features=FEATURES)
+    with pytest.raises(ValueError, match="outside a window"):
+        explainers.lime_map(explanation, window=1, n_features=1)
+
+
+def test_lime_weights_refuse_bad_options():
+    model = _linear_model()
+    x = _windows(1, 24)
+    with pytest.raises(TypeError, match="discretize must be True or False"):
+        explainers.lime_weights(model, x, x, discretize="yes")
+    with pytest.raises(ValueError, match="training has 2 time steps"):
+        explainers.lime_weights(model, x, np.zeros((5, 2, FEATURES)))
