@@ -778,7 +778,7 @@ class TemporalAttention(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = _check_int("units", units)
+        self.units = _checks.integer(units, "units")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.score_initializer = keras.initializers.get(score_initializer)
         self.input_spec = keras.layers.InputSpec(ndim=3)
@@ -880,24 +880,18 @@ def build_attention_forecaster(
     >>> [type(layer).__name__ for layer in model.layers]
     ['LSTM', 'TemporalAttention', 'Dense']
     """
-    window = _check_int("window", window)
-    n_features = _check_int("n_features", n_features)
-    units = _check_int("units", units)
+    window = _checks.integer(window, "window")
+    n_features = _checks.integer(n_features, "n_features")
+    units = _checks.integer(units, "units")
     attention_units = units if attention_units is None else attention_units
-    attention_units = _check_int("attention_units", attention_units)
-    horizon = _check_int("horizon", horizon)
-    learning_rate = _check_float("learning_rate", learning_rate, low=0.0, low_open=True)
-    if dtype is not None:
-        try:
-            dtype = keras.backend.standardize_dtype(dtype)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"dtype must be a floating dtype name, got {dtype!r}") from error
-        if "float" not in dtype:
-            raise ValueError(f"dtype must be a floating dtype such as 'float64', got {dtype!r}")
+    attention_units = _checks.integer(attention_units, "attention_units")
+    horizon = _checks.integer(horizon, "horizon")
+    learning_rate = _checks.real(learning_rate, "learning_rate", low=0, low_open=True)
+    dtype = _check_dtype(dtype)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a str or None, got {type(name).__name__}")
     if seed is not None:
-        seed = _check_int("seed", seed, minimum=0)
+        seed = _checks.seed(seed)
 
     def init(kind, offset):  # Keras's default initialisers, seeded from `seed` when given
         if seed is None:

@@ -669,7 +669,7 @@ def test_attention_weights_refuse_wrong_windows(X, error, words):
     ("kwargs", "error", "words"),
     [
         ({"window": 0}, ValueError, "window must be a positive integer"),
-        ({"units": 2.5}, TypeError, "units must be an integer"),
+        ({"units": 2.5}, TypeError, "units must be a positive integer, got float"),
         ({"attention_units": 0}, ValueError, "attention_units must be a positive integer"),
         ({"horizon": -1}, ValueError, "horizon"),
         ({"learning_rate": 0}, ValueError, "learning_rate"),
