@@ -1,7 +1,9 @@
 """Loading, splitting, scaling and windowing time series.
 
 NumPy, pandas and scikit-learn only: this module never imports TensorFlow, so it
-imports and tests fast.
+imports and tests fast. The CSV loader it re-exports (:func:`load_series`,
+:func:`find_gaps`) lives in :mod:`helpers.csv_loading`; argument checks in
+``helpers._checks``.
 
 The leak-free path every lesson follows::
 
