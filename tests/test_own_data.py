@@ -1,4 +1,4 @@
-"""Lessons 02-05 and 08 rerun on a reader's CSV, headless, through papermill.
+"""The own-data lessons (``own_data.LESSONS``) rerun on a reader's CSV, headless, through papermill.
 
 The fixtures in tests/data/ are not the shipped datasets: a monthly univariate
 series, a daily multivariate one, and a daily series with a gap and a blank
@@ -58,7 +58,7 @@ def test_bad_window_is_refused(bad, error):
 
 def test_unknown_lesson_is_refused():
     with pytest.raises(ValueError, match="lesson must be one of"):
-        own_data._lesson_name("07")
+        own_data._lesson_name("99")
 
 
 def test_check_refuses_the_file_with_a_gap_before_running_anything(tmp_path):
@@ -141,8 +141,8 @@ def test_lesson_stops_with_the_loaders_message_on_a_bad_csv(lesson, tmp_path):
 
 
 def test_check_uses_the_smallest_training_part_of_any_lesson():
-    # 156 months: 109 training rows at 70 % but 93 at 60 % (lesson 03's split).
-    # WINDOW=90 fits the first (15 windows) but leaves 3 < 5 in the second.
+    # 156 months: 109 training rows at 70 % but 74 at 48 % (lesson 07's fit part).
+    # WINDOW=90 fits the first (15 windows) but leaves none in the second.
     with pytest.raises(ValueError, match="WINDOW=90"):
         own_data.check_csv(**MONTHLY, window=90)
 

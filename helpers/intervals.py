@@ -1,0 +1,304 @@
+"""Score forecast intervals and build split-conformal ones (NumPy only, no TensorFlow).
+
+A forecast interval ``[lower, upper]`` with nominal ``coverage`` (0.8 for an
+80 % interval) should hold the truth that often, and be as narrow as it can
+while doing so. Four functions measure and build such intervals:
+
+- :func:`pinball_loss`: the loss a quantile forecast minimises;
+- :func:`interval_coverage`: how often the truth fell inside;
+- :func:`interval_score`: width plus a penalty for every miss (lower is better);
+- :func:`conformal_interval`: ``y_pred +- q`` with ``q`` taken from held-out residuals.
+
+Every function takes arrays of any matching shape, e.g. ``(n,)`` one-step
+forecasts or ``(n, horizon)`` multi-step ones, checks them once and leaves them
+unmodified.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["pinball_loss", "interval_coverage", "interval_score", "conformal_interval"]
+
+# (n + 1) * coverage is computed in floating point: 10 * 0.8 is 8.000000000000002 on some
+# values, and its ceiling would be one rank too many. Ranks within this of an integer count
+# as that integer.
+_RANK_TOLERANCE = 1e-9
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_level(value, name: str) -> float:
+    """A probability strictly between 0 and 1 (a coverage or a quantile level)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in (0, 1), got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not 0.0 < value < 1.0:  # also refuses NaN
+        raise ValueError(f"{name} must be in (0, 1), e.g. 0.8 for 80 %, got {value}")
+    return value
+
+
+def _as_values(values, name: str) -> np.ndarray:
+    """A non-empty, finite float array (a copy where conversion needs one)."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(values).__name__}"
+        ) from error
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got shape {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(
+            f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s), "
+            f"the first at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
+        )
+    return array
+
+
+def _check_same_shape(reference: np.ndarray, reference_name: str, **others) -> None:
+    for name, array in others.items():
+        if array.shape != reference.shape:
+            raise ValueError(
+                f"{name} must have the shape of {reference_name} {reference.shape}, "
+                f"got {array.shape}"
+            )
+
+
+def _check_interval(y_true, lower, upper):
+    """Arrays of one shape, finite, with ``lower <= upper`` everywhere."""
+    y = _as_values(y_true, "y_true")
+    lo = _as_values(lower, "lower")
+    hi = _as_values(upper, "upper")
+    _check_same_shape(y, "y_true", lower=lo, upper=hi)
+    crossed = lo > hi
+    if crossed.any():
+        first = tuple(int(i) for i in np.argwhere(crossed)[0])
+        raise ValueError(
+            f"lower must be <= upper everywhere, got lower > upper at {int(crossed.sum())} "
+            f"point(s), the first at index {first} ({lo[first]} > {hi[first]}); "
+            "sort crossing quantiles (np.sort along the quantile axis) before scoring"
+        )
+    return y, lo, hi
+
+
+def _conformal_rank(n: int, coverage: float) -> int:
+    """The rank ``ceil((n + 1) * coverage)`` of the residual that sets the interval."""
+    return math.ceil((n + 1) * coverage - _RANK_TOLERANCE)
+
+
+def _residuals_needed(coverage: float) -> int:
+    """Fewest residuals ``n`` with ``ceil((n + 1) * coverage) <= n``."""
+    n = max(1, math.floor(coverage / (1.0 - coverage)))
+    while _conformal_rank(n, coverage) > n:
+        n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def pinball_loss(y_true, y_pred, *, quantile):
+    r"""Mean pinball (quantile) loss of a forecast of the ``quantile``-quantile.
+
+    .. math::
+
+        L_q(y, \hat y) = \frac1n \sum_i \max\big(q\,e_i,\ (q - 1)\,e_i\big),
+        \qquad e_i = y_i - \hat y_i
+
+    An under-forecast costs ``q`` per unit, an over-forecast ``1 - q``, so the
+    constant that minimises the expected loss is the ``q``-quantile of ``y``
+    (the median for ``q = 0.5``, where the loss is half the absolute error).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of float, the same shape, e.g. (n,) or (n, horizon)
+        Truth and quantile forecast; finite.
+    quantile : float in (0, 1), keyword-only
+        The level ``q`` that ``y_pred`` forecasts, e.g. 0.9.
+
+    Returns
+    -------
+    float
+        Non-negative, in the units of ``y``; lower is better.
+
+    Raises
+    ------
+    TypeError
+        If ``quantile`` is not a number or an array does not hold numbers.
+    ValueError
+        If ``quantile`` is outside (0, 1), the shapes differ, an array is empty
+        or holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> pinball_loss([10.0, 10.0], [8.0, 12.0], quantile=0.9)  # 0.9 * 2 and 0.1 * 2
+    1.0
+    >>> pinball_loss([1.0, 3.0], [2.0, 2.0], quantile=0.5)  # half the absolute error
+    0.5
+    """
+    quantile = _check_level(quantile, "quantile")
+    y = _as_values(y_true, "y_true")
+    y_hat = _as_values(y_pred, "y_pred")
+    _check_same_shape(y, "y_true", y_pred=y_hat)
+    e = y - y_hat  # (...) errors, positive where the forecast was too low
+    return float(np.mean(np.maximum(quantile * e, (quantile - 1.0) * e)))
+
+
+def interval_coverage(y_true, lower, upper):
+    r"""Fraction of the truth inside its interval, ends included.
+
+    .. math:: \hat c = \frac1n \sum_i \mathbb 1\{l_i \le y_i \le u_i\}
+
+    Compare it with the nominal coverage: an 80 % interval should give about
+    0.8 on a long test part (binomial spread :math:`\sqrt{0.8 \cdot 0.2 / n}`).
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of float, the same shape, e.g. (n,) or (n, horizon)
+        Finite, with ``lower <= upper`` everywhere.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers.
+    ValueError
+        If the shapes differ, an array is empty or not finite, or ``lower > upper``
+        anywhere (crossing quantiles: sort them first).
+
+    Examples
+    --------
+    >>> interval_coverage([1.0, 2.0, 3.0, 4.0], [0.0, 2.0, 3.5, 0.0], [2.0, 2.0, 4.0, 3.0])
+    0.5
+    """
+    y, lo, hi = _check_interval(y_true, lower, upper)
+    return float(np.mean((lo <= y) & (y <= hi)))
+
+
+def interval_score(y_true, lower, upper, *, coverage):
+    r"""Mean interval (Winkler) score of central intervals; lower is better.
+
+    Gneiting & Raftery (2007, eq. 43), with :math:`\alpha = 1 - \text{coverage}`:
+
+    .. math::
+
+        S_\alpha(l, u; y) = (u - l) + \frac{2}{\alpha}(l - y)\,\mathbb 1\{y < l\}
+                                    + \frac{2}{\alpha}(y - u)\,\mathbb 1\{y > u\}
+
+    It rewards narrow intervals and charges every miss by its distance, so it
+    is minimised in expectation by the true :math:`\alpha/2` and
+    :math:`1 - \alpha/2` quantiles: neither too wide nor too narrow pays.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of float, the same shape, e.g. (n,) or (n, horizon)
+        Finite, with ``lower <= upper`` everywhere.
+    coverage : float in (0, 1), keyword-only
+        The intervals' nominal coverage, e.g. 0.8.
+
+    Returns
+    -------
+    float
+        In the units of ``y``; at least the mean width.
+
+    Raises
+    ------
+    TypeError
+        If ``coverage`` is not a number or an array does not hold numbers.
+    ValueError
+        As :func:`interval_coverage`, or if ``coverage`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> interval_score([5.0, 12.0], [0.0, 0.0], [10.0, 10.0], coverage=0.8)  # 10, 10 + 2/0.2 * 2
+    20.0
+    """
+    coverage = _check_level(coverage, "coverage")
+    y, lo, hi = _check_interval(y_true, lower, upper)
+    alpha = 1.0 - coverage
+    below = np.maximum(lo - y, 0.0)  # (...) distance under the interval, 0 inside
+    above = np.maximum(y - hi, 0.0)  # (...) distance over the interval, 0 inside
+    return float(np.mean((hi - lo) + 2.0 / alpha * (below + above)))
+
+
+# --------------------------------------------------------------------------- conformal
+
+
+def conformal_interval(calibration_residuals, y_pred, *, coverage):
+    r"""Split-conformal intervals ``y_pred - q, y_pred + q`` from held-out residuals.
+
+    With :math:`n` calibration residuals :math:`r_i = y_i - \hat y_i` of the
+    same forecaster, on data it was not trained on,
+
+    .. math:: q = |r|_{(k)}, \qquad k = \lceil (n + 1)\,\text{coverage} \rceil,
+
+    the :math:`k`-th smallest absolute residual. If the calibration and test
+    points are exchangeable, a new point lands in its interval with probability
+    at least ``coverage`` (and below ``coverage + 1/(n + 1)`` when residuals
+    do not tie): Vovk et al. (2005), Lei et al. (2018).
+
+    Parameters
+    ----------
+    calibration_residuals : array-like of float, shape (n,) or (n, h)
+        Truth minus forecast on the calibration part. Two-dimensional: one
+        ``q`` per column, e.g. per step ahead, and ``y_pred``'s last axis must
+        have ``h`` entries.
+    y_pred : array-like of float, any shape; (..., h) with 2-D residuals
+        Point forecasts to put intervals around.
+    coverage : float in (0, 1), keyword-only
+        Nominal coverage, e.g. 0.9.
+
+    Returns
+    -------
+    lower, upper : ndarray of float, the shape of ``y_pred``
+
+    Raises
+    ------
+    TypeError
+        If ``coverage`` is not a number or an array does not hold numbers.
+    ValueError
+        If ``coverage`` is outside (0, 1), an array is empty or not finite, the
+        shapes do not fit, or there are too few residuals for ``coverage``
+        (``k > n``; the message says how many are needed).
+
+    Examples
+    --------
+    >>> residuals = [-3.0, 1.0, -2.0, 4.0]  # |r| sorted: 1, 2, 3, 4
+    >>> conformal_interval(residuals, [10.0, 20.0], coverage=0.6)  # k = ceil(5 * 0.6) = 3
+    (array([ 7., 17.]), array([13., 23.]))
+    >>> conformal_interval(residuals, [10.0], coverage=0.9)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: coverage=0.9 needs at least 9 calibration residuals ... got n=4; ...
+    """
+    coverage = _check_level(coverage, "coverage")
+    r = _as_values(calibration_residuals, "calibration_residuals")
+    y_hat = _as_values(y_pred, "y_pred")
+    if r.ndim not in (1, 2):
+        raise ValueError(
+            f"calibration_residuals must be 1-D (n,) or 2-D (n, h), got shape {r.shape}"
+        )
+    if r.ndim == 2 and (y_hat.ndim == 0 or y_hat.shape[-1] != r.shape[1]):
+        raise ValueError(
+            f"y_pred's last axis must have {r.shape[1]} entries, one per column of the 2-D "
+            f"calibration_residuals {r.shape}, got shape {y_hat.shape}"
+        )
+    n = r.shape[0]
+    k = _conformal_rank(n, coverage)
+    if k > n:
+        raise ValueError(
+            f"coverage={coverage} needs at least {_residuals_needed(coverage)} calibration "
+            f"residuals (the ceil((n + 1) * {coverage})-th smallest must exist), got n={n}; "
+            "lower the coverage or calibrate on more points"
+        )
+    q = np.sort(np.abs(r), axis=0)[k - 1]  # () or (h,) the k-th smallest |residual|
+    return y_hat - q, y_hat + q
