@@ -37,12 +37,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from helpers import _checks
 from helpers._tf import import_tensorflow
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
 
-from helpers.models import _check_int, _check_model, _check_windows, _input_dtype  # noqa: E402
+from helpers.models import _check_model, _check_windows, _input_dtype  # noqa: E402
 
 with warnings.catch_warnings():
     # shap imports tqdm.auto for its progress bars; in a notebook without ipywidgets that
@@ -192,8 +193,8 @@ def unflatten_windows(flat, *, window, n_features):
            [2., 3.],
            [4., 5.]])
     """
-    window = _check_int("window", window)
-    n_features = _check_int("n_features", n_features)
+    window = _checks.integer(window, "window")
+    n_features = _checks.integer(n_features, "n_features")
     flat = _check_array("flat", flat, 2)
     if flat.shape[1] != window * n_features:
         raise ValueError(
@@ -233,7 +234,7 @@ def cell_names(feature_names, window):
         raise TypeError(
             f"feature_names must be a list of names, got {type(feature_names).__name__}"
         )
-    window = _check_int("window", window)
+    window = _checks.integer(window, "window")
     return [f"{name} lag {window - t}" for t in range(window) for name in feature_names]
 
 
@@ -410,8 +411,8 @@ def expected_gradients(
     shap = _import_shap()
 
     x, background = _check_pair(model, x, background)
-    samples = _check_int("samples", samples)
-    batch_size = samples if batch_size is None else _check_int("batch_size", batch_size)
+    samples = _checks.integer(samples, "samples")
+    batch_size = samples if batch_size is None else _checks.integer(batch_size, "batch_size")
     seed = _check_seed(seed)
     index = FlatPredict(model, output_index=output_index).output_index
     with _numpy_global_state_kept():
@@ -461,7 +462,7 @@ def kernel_shap(model, x, background, *, samples=200, seed=0, output_index=0):
     shap = _import_shap()
 
     x, background = _check_pair(model, x, background)
-    samples = _check_int("samples", samples)
+    samples = _checks.integer(samples, "samples")
     seed = _check_seed(seed)
     if len(background) > 100:
         raise ValueError(
@@ -503,8 +504,8 @@ def lime_map(explanation, *, window, n_features):
     ValueError
         If it is not in regression mode or names a column outside the window.
     """
-    window = _check_int("window", window)
-    n_features = _check_int("n_features", n_features)
+    window = _checks.integer(window, "window")
+    n_features = _checks.integer(n_features, "n_features")
     local = getattr(explanation, "local_exp", None)
     if not isinstance(local, dict):
         raise TypeError(f"explanation must be a LIME Explanation, got {type(explanation).__name__}")
@@ -577,7 +578,7 @@ def lime_weights(
 
     x, _ = _check_pair(model, x, training, name="training")
     training = np.asarray(training, dtype=np.float64)  # LIME's statistics, in full precision
-    samples = _check_int("samples", samples)
+    samples = _checks.integer(samples, "samples")
     seed = _check_seed(seed)
     if not isinstance(discretize, (bool, np.bool_)):
         raise TypeError(f"discretize must be True or False, got {discretize!r}")

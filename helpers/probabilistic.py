@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from helpers import models
+from helpers import _checks, models
 from helpers._tf import import_tensorflow
 
 tf = import_tensorflow()
@@ -247,7 +247,7 @@ def mc_dropout_samples(model, X, *, n_samples=100):
     """
     models._check_model(model)
     X = models._check_windows("X", X, model)
-    n_samples = models._check_int("n_samples", n_samples, minimum=2)
+    n_samples = _checks.integer(n_samples, "n_samples", minimum=2)
     if not _has_dropout(model):
         raise ValueError(
             "model has no dropout, so every Monte Carlo draw would be the same: build it with "
