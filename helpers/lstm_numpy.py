@@ -23,7 +23,7 @@ and :math:`g_t` the candidate often written :math:`\tilde c_t`.
 Functions
 ---------
 lstm_step
-    One time step, one line per equation.
+    One time step, one line per equation (:func:`lstm_cell` after the checks).
 lstm_forward
     A whole sequence; returns ``(outputs, h_last, c_last)`` like
     ``keras.layers.LSTM(units, return_sequences=True, return_state=True)``.
@@ -48,6 +48,7 @@ __all__ = [
     "LSTMGates",
     "LSTMGradients",
     "sigmoid",
+    "lstm_cell",
     "lstm_step",
     "lstm_forward",
     "lstm_backward",
@@ -218,8 +219,31 @@ def _check_lstm_args(x, kernel, recurrent_kernel, bias, h0, c0, *, state_names=(
 # --------------------------------------------------------------------------- forward
 
 
-def _cell(xw_t, h_prev, c_prev, U):
-    """One step from the precomputed input projection ``xw_t = x_t W + b``."""
+def lstm_cell(xw_t, h_prev, c_prev, U):
+    """One LSTM step from the precomputed input projection ``xw_t = x_t W + b``.
+
+    The arithmetic of :func:`lstm_step`, without its argument checks, for
+    arrays already checked; :func:`lstm_forward` calls it once per time step.
+
+    Parameters
+    ----------
+    xw_t : ndarray, shape (batch, 4*units)
+    h_prev, c_prev : ndarray, shape (batch, units)
+    U : ndarray, shape (units, 4*units)
+        The recurrent kernel.
+
+    Returns
+    -------
+    h, c : ndarray, shape (batch, units)
+    gates : tuple ``(i, f, g, o)`` of ndarrays, each shape (batch, units)
+
+    Examples
+    --------
+    >>> h, c, (i, f, g, o) = lstm_cell(np.zeros((1, 8)), np.zeros((1, 2)), np.ones((1, 2)),
+    ...                                np.zeros((2, 8)))
+    >>> f, c
+    (array([[0.5, 0.5]]), array([[0.5, 0.5]]))
+    """
     n = h_prev.shape[-1]
     z = xw_t + h_prev @ U  # (batch, 4*units)   pre-activations of the four gates
     i = sigmoid(z[:, 0 * n : 1 * n])  # (batch, units)   input gate
@@ -229,6 +253,9 @@ def _cell(xw_t, h_prev, c_prev, U):
     c = f * c_prev + i * g  # (batch, units)   new cell state
     h = o * np.tanh(c)  # (batch, units)   new hidden state
     return h, c, (i, f, g, o)
+
+
+_cell = lstm_cell  # the name used before lstm_cell was public
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):

@@ -449,3 +449,19 @@ def test_step_names_its_own_arguments():
         ln.lstm_step(
             p["x"][:, 0], p["h0"][0], p["c0"], p["kernel"], p["recurrent_kernel"], p["bias"]
         )
+
+
+def test_public_cell_is_the_step_after_its_checks():
+    # Lesson 01 prints ln.lstm_cell as the code of one step: it must be the step.
+    p = _random_problem(3, 1, 2, 4, seed=7)
+    x_t = p["x"][:, 0]
+    xw_t = x_t @ p["kernel"] + p["bias"]
+    h, c, gates = ln.lstm_cell(xw_t, p["h0"], p["c0"], p["recurrent_kernel"])
+    h_step, c_step, gates_step = ln.lstm_step(
+        x_t, p["h0"], p["c0"], p["kernel"], p["recurrent_kernel"], p["bias"]
+    )
+    np.testing.assert_array_equal(h, h_step)
+    np.testing.assert_array_equal(c, c_step)
+    for ours, theirs in zip(gates, gates_step, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert "lstm_cell" in ln.__all__
