@@ -253,8 +253,6 @@ def lstm_cell(xw_t, h_prev, c_prev, U):
     return h, c, (i, f, g, o)
 
 
-#: The old private name of :func:`lstm_cell`, kept while lesson 01 prints ``ln._cell``.
-_cell = lstm_cell
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):

@@ -462,4 +462,3 @@ def test_lstm_cell_is_the_step_that_lstm_step_and_lstm_forward_run():
         np.testing.assert_array_equal(a, b_)
     outputs, _, _ = ln.lstm_forward(p["x"][:, :1], W, U, b)
     np.testing.assert_array_equal(outputs[:, 0], by_cell[0])
-    assert ln._cell is ln.lstm_cell  # the name stored lesson 01 prints
