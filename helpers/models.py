@@ -229,6 +229,8 @@ def build_forecaster(
     dtype=None,
     name=None,
     seed=None,
+    recurrent_dropout=0.0,
+    bidirectional=False,
 ):
     """Build and compile a recurrent forecaster with a direct multi-output head.
 
@@ -270,6 +272,14 @@ def build_forecaster(
         Seeds the initial weights (and dropout) of this model alone, with the
         same initialisers Keras uses by default; None draws them from the
         global Keras seed that :func:`helpers.set_seed` sets.
+    recurrent_dropout : float in [0, 1), default 0.0
+        Fraction of the hidden state's units dropped inside each recurrent layer at
+        every training step (the cell's own ``recurrent_dropout``). Keras then runs the
+        step-by-step loop: on a GPU the fast cuDNN kernel is switched off.
+    bidirectional : bool, default False
+        Wrap each recurrent layer in ``keras.layers.Bidirectional``: one copy reads the
+        window forwards, one backwards, and their states are concatenated (twice the
+        parameters, ``2 * units`` values per step).
 
     Returns
     -------
@@ -280,10 +290,12 @@ def build_forecaster(
     Raises
     ------
     TypeError
-        If an integer or number argument has the wrong type.
+        If an integer or number argument has the wrong type, or ``bidirectional``
+        is not a bool.
     ValueError
         If ``window``, ``n_features``, ``units``, ``layers`` or ``horizon`` is
-        < 1, ``dropout`` is outside [0, 1), ``learning_rate`` <= 0, or ``cell``,
+        < 1, ``dropout`` or ``recurrent_dropout`` is outside [0, 1),
+        ``learning_rate`` <= 0, or ``cell``,
         ``activation`` or ``dtype`` is unknown.
 
     Examples
@@ -325,6 +337,10 @@ def build_forecaster(
 
     if seed is not None:
         seed = _check_int("seed", seed, minimum=0)
+    # Options added for lesson 06 (regularisation inside the cell, reading both ways).
+    recurrent_dropout = _check_float("recurrent_dropout", recurrent_dropout, low=0.0, high=1.0)
+    if not isinstance(bidirectional, (bool, np.bool_)):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
 
     def seeded(offset):
         # Keras's default initialisers, each with its own seed derived from `seed`.
@@ -335,18 +351,34 @@ def build_forecaster(
             "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 3 * offset + 1),
         }
 
+    def recurrent(i, offset, **direction):
+        # Recurrent-dropout masks: seeds beyond every initialiser's and Dropout layer's.
+        seeds_masks = seed is not None and recurrent_dropout > 0
+        cell_seed = {"seed": seed + 3 * (2 * layers + offset)} if seeds_masks else {}
+        return layer_class(
+            units,
+            activation=activation,
+            return_sequences=i < layers,
+            recurrent_dropout=recurrent_dropout,
+            dtype=dtype,
+            name=f"{cell.lower()}_{i}" + ("_backward" if direction else ""),
+            **seeded(offset),
+            **cell_seed,
+            **direction,
+        )
+
     stack = [keras.Input((window, n_features), dtype=dtype, name="window")]
     for i in range(1, layers + 1):
-        stack.append(
-            layer_class(
-                units,
-                activation=activation,
-                return_sequences=i < layers,
-                dtype=dtype,
-                name=f"{cell.lower()}_{i}",
-                **seeded(i),
+        if bidirectional:
+            # The backward copy gets its own seeds (offsets after the forward layers').
+            backward = recurrent(i, layers + i, go_backwards=True)
+            stack.append(
+                keras.layers.Bidirectional(
+                    recurrent(i, i), backward_layer=backward, dtype=dtype, name=f"bi_{i}"
+                )
             )
-        )
+        else:
+            stack.append(recurrent(i, i))
         if dropout > 0:
             dropout_seed = {} if seed is None else {"seed": seed + 3 * i + 2}
             stack.append(
