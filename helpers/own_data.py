@@ -1,4 +1,4 @@
-"""Run lessons 02-05 on your own CSV, headless, with papermill.
+"""Run lessons 02-06 on your own CSV, headless, with papermill.
 
 From the shell (``make own-data`` wraps this)::
 
@@ -13,7 +13,7 @@ or from Python::
 
 The CSV is loaded and checked once *before* any lesson starts, so a fault in
 the file (or a window too long for the series) stops everything with the
-loader's message instead of four half-run notebooks. Executed copies go to
+loader's message instead of five half-run notebooks. Executed copies go to
 ``outputs/own-data/`` (ignored by git); the lessons themselves are not changed.
 """
 
@@ -37,6 +37,7 @@ LESSONS = (
     "03_sine_wave_forecaster",
     "04_metrics",
     "05_gradient_sensitivity",
+    "06_tuning_and_walk_forward",
 )
 
 
@@ -256,7 +257,7 @@ def _lesson_name(lesson: str) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.own_data",
-        description="Run lessons 02-05 on your own CSV (executed copies go to outputs/own-data/).",
+        description="Run lessons 02-06 on your own CSV (executed copies go to outputs/own-data/).",
     )
     parser.add_argument("csv", help="path to your CSV file")
     parser.add_argument("--time-column", required=True)
@@ -274,7 +275,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--lessons",
         default=",".join(n[:2] for n in LESSONS),
-        help="comma-separated lesson numbers (default: 02,03,04,05)",
+        help="comma-separated lesson numbers (default: 02,03,04,05,06)",
     )
     parser.add_argument("--output-dir", default=None)
     args = parser.parse_args(argv)
