@@ -93,7 +93,7 @@ def test_inverse_undoes_the_scaling_of_the_target():
         ({"target": "z"}, ValueError, "target 'z' is not a column"),
         ({"features": ["x", "w"]}, ValueError, r"features \['w'\]"),
         ({"validation_size": -1}, ValueError, "validation_size must be an integer >= 0"),
-        ({"window": 95}, ValueError, "no window"),
+        ({"window": 100}, ValueError, "holds no window"),
     ],
 )
 def test_fold_refuses_bad_arguments(change, error, words):
