@@ -253,8 +253,6 @@ def lstm_cell(xw_t, h_prev, c_prev, U):
     return h, c, (i, f, g, o)
 
 
-
-
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     r"""Advance an LSTM by one time step.
 

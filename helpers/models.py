@@ -183,6 +183,8 @@ def build_forecaster(
     dtype=None,
     name=None,
     seed=None,
+    recurrent_dropout=0.0,
+    bidirectional=False,
 ):
     """Build and compile a recurrent forecaster with a direct multi-output head.
 
@@ -224,6 +226,14 @@ def build_forecaster(
         Seeds the initial weights (and dropout) of this model alone, with the
         same initialisers Keras uses by default; None draws them from the
         global Keras seed that :func:`helpers.set_seed` sets.
+    recurrent_dropout : float in [0, 1), default 0.0
+        Fraction of the hidden state's units dropped inside each recurrent layer at
+        every training step (the cell's own ``recurrent_dropout``). Keras then runs the
+        step-by-step loop: on a GPU the fast cuDNN kernel is switched off.
+    bidirectional : bool, default False
+        Wrap each recurrent layer in ``keras.layers.Bidirectional``: one copy reads the
+        window forwards, one backwards, and their states are concatenated (twice the
+        parameters, ``2 * units`` values per step).
 
     Returns
     -------
@@ -234,10 +244,12 @@ def build_forecaster(
     Raises
     ------
     TypeError
-        If an integer or number argument has the wrong type.
+        If an integer or number argument has the wrong type, or ``bidirectional``
+        is not a bool.
     ValueError
         If ``window``, ``n_features``, ``units``, ``layers`` or ``horizon`` is
-        < 1, ``dropout`` is outside [0, 1), ``learning_rate`` <= 0, or ``cell``,
+        < 1, ``dropout`` or ``recurrent_dropout`` is outside [0, 1),
+        ``learning_rate`` <= 0, or ``cell``,
         ``activation`` or ``dtype`` is unknown.
 
     Examples
@@ -256,26 +268,45 @@ def build_forecaster(
     layers = _checks.integer(layers, "layers")
     horizon = _checks.integer(horizon, "horizon")
     dropout = _checks.real(dropout, "dropout", low=0, high=1, high_open=True)
+    recurrent_dropout = _checks.real(
+        recurrent_dropout, "recurrent_dropout", low=0, high=1, high_open=True
+    )
     learning_rate = _checks.real(learning_rate, "learning_rate", low=0, low_open=True)
     layer_class = _check_cell(cell)
     _check_activation(activation)
     dtype = _check_dtype(dtype)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a str or None, got {type(name).__name__}")
+    if not isinstance(bidirectional, (bool, np.bool_)):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
     seed = None if seed is None else _checks.seed(seed)
+
+    def recurrent(i, offset, **direction):  # layer i; `offset` picks its initialisers' seeds
+        # Recurrent-dropout masks: seeds beyond every initialiser's and Dropout layer's.
+        masks = {"seed": seed + 3 * (2 * layers + offset)} if seed is not None else {}
+        return layer_class(
+            units,
+            activation=activation,
+            return_sequences=i < layers,  # all but the last hand the next one a sequence
+            recurrent_dropout=recurrent_dropout,
+            dtype=dtype,
+            name=f"{cell.lower()}_{i}" + ("_backward" if direction else ""),
+            **_initializers(seed, offset),
+            **(masks if recurrent_dropout > 0 else {}),
+            **direction,
+        )
 
     stack = [keras.Input((window, n_features), dtype=dtype, name="window")]
     for i in range(1, layers + 1):
-        stack.append(
-            layer_class(
-                units,
-                activation=activation,
-                return_sequences=i < layers,  # all but the last hand the next one a sequence
-                dtype=dtype,
-                name=f"{cell.lower()}_{i}",
-                **_initializers(seed, i),
+        if bidirectional:  # the backward copy's seeds come after the forward layers'
+            backward = recurrent(i, layers + i, go_backwards=True)
+            stack.append(
+                keras.layers.Bidirectional(
+                    recurrent(i, i), backward_layer=backward, dtype=dtype, name=f"bi_{i}"
+                )
             )
-        )
+        else:
+            stack.append(recurrent(i, i))
         if dropout > 0:
             dropout_seed = {} if seed is None else {"seed": seed + 3 * i + 2}
             stack.append(

@@ -13,7 +13,7 @@ or from Python::
 
 The CSV is loaded and checked once *before* any lesson starts, so a fault in
 the file (or a window too long for the series) stops everything with the
-loader's message instead of four half-run notebooks. Executed copies go to
+loader's message instead of five half-run notebooks. Executed copies go to
 ``outputs/own-data/`` (ignored by git); the lessons themselves are not changed.
 """
 
@@ -38,6 +38,7 @@ LESSONS = (
     "03_sine_wave_forecaster",
     "04_metrics",
     "05_gradient_sensitivity",
+    "06_tuning_and_walk_forward",
     "07_forecast_intervals",
     "08_attention_shap_lime",
     "09_serving",

@@ -520,6 +520,8 @@ def test_the_contract_refuses_models_that_break_it():
     for accessor in (models.recurrent_layers, models.head):
         with pytest.raises(TypeError, match="model must be a keras.Model"):
             accessor("model")
+
+
 # --------------------------------------------------------------------------- attention
 
 
@@ -665,6 +667,62 @@ def test_attention_weights_refuse_wrong_windows(X, error, words):
         models.attention_weights(_attention_model(), X)
 
 
+# --------------------------------------------------------------------------- lesson 06 options
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_doubles_the_recurrent_parameters_and_reads_both_ways(cell):
+    window, n_features, units = 6, 3, 4
+    model = models.build_forecaster(
+        window, n_features, units=units, cell=cell, bidirectional=True, seed=1
+    )
+    (layer,) = models.recurrent_layers(model)
+    assert isinstance(layer, keras.layers.Bidirectional)
+    assert layer.forward_layer.go_backwards is False
+    assert layer.backward_layer.go_backwards is True
+    assert model.count_params() == 2 * _n_params(cell, n_features, units) + (2 * units + 1)
+    # The two directions start from different weights (each has its own seed).
+    forward, backward = layer.forward_layer.get_weights(), layer.backward_layer.get_weights()
+    assert not np.allclose(forward[0], backward[0])
+    # Reversing the window changes the forecast: the backward copy is not a mirror.
+    X = np.random.default_rng(0).normal(size=(5, window, n_features))
+    assert not np.allclose(models.predict(model, X), models.predict(model, X[:, ::-1]))
+
+
+def test_stacked_bidirectional_passes_sequences_between_layers():
+    model = models.build_forecaster(5, 2, units=3, layers=2, bidirectional=True, horizon=4)
+    first, second = models.recurrent_layers(model)
+    assert first.forward_layer.return_sequences and first.backward_layer.return_sequences
+    assert not second.forward_layer.return_sequences
+    assert model.output_shape == (None, 4)
+    assert models.head(model).kernel.shape == (2 * 3, 4)
+
+
+def test_recurrent_dropout_is_set_on_every_layer_and_only_acts_in_training():
+    model = models.build_forecaster(5, 2, units=4, layers=2, recurrent_dropout=0.5, seed=3)
+    assert [layer.recurrent_dropout for layer in models.recurrent_layers(model)] == [0.5, 0.5]
+    X = np.random.default_rng(1).normal(size=(8, 5, 2)).astype("float32")
+    np.testing.assert_array_equal(model(X, training=False), model(X, training=False))
+    assert not np.allclose(model(X, training=True), model(X, training=False))
+
+
+def test_recurrent_dropout_is_seeded_by_seed():
+    X = np.random.default_rng(2).normal(size=(8, 5, 1)).astype("float32")
+    a = models.build_forecaster(5, units=4, recurrent_dropout=0.5, seed=7)
+    b = models.build_forecaster(5, units=4, recurrent_dropout=0.5, seed=7)
+    np.testing.assert_allclose(a(X, training=True), b(X, training=True))
+
+
+def test_new_options_leave_the_default_model_unchanged():
+    plain = models.build_forecaster(5, 2, units=3, seed=4)
+    same = models.build_forecaster(
+        5, 2, units=3, seed=4, recurrent_dropout=0.0, bidirectional=False
+    )
+    for w1, w2 in zip(plain.get_weights(), same.get_weights(), strict=True):
+        np.testing.assert_array_equal(w1, w2)
+    assert [type(layer) for layer in plain.layers] == [type(layer) for layer in same.layers]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
@@ -689,3 +747,18 @@ def test_attention_layer_rejects_a_bad_size_and_non_sequence_input():
         models.TemporalAttention(0)
     with pytest.raises(ValueError, match="ndim"):
         models.TemporalAttention(3)(keras.Input((4,)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"recurrent_dropout": 1.0}, ValueError, r"recurrent_dropout must be a number in \[0, 1\)"),
+        ({"recurrent_dropout": -0.1}, ValueError, r"recurrent_dropout must be a number in \["),
+        ({"recurrent_dropout": "0.2"}, TypeError, "recurrent_dropout must be a number in"),
+        ({"bidirectional": "yes"}, TypeError, "bidirectional must be True or False"),
+        ({"bidirectional": 1}, TypeError, "bidirectional must be True or False"),
+    ],
+)
+def test_new_options_refuse_bad_values(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        models.build_forecaster(5, **kwargs)

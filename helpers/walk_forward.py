@@ -1,0 +1,582 @@
+"""Walk-forward evaluation: refit every forecaster at expanding origins, score it on the next block.
+
+One test score rests on one stretch of time. Walk-forward evaluation cuts the last
+``test_size`` rows into ``K`` consecutive blocks and, at each block's first row (its
+*origin*), refits every forecaster on everything before it::
+
+    origin o_k:  rows [0, o_k - validation_size)   training   (the scaler is fitted here only)
+                 rows [o_k - validation_size, o_k)  validation (early stopping)
+                 rows [o_k, o_{k+1})               the block forecast, then scored
+
+The windows of each origin come from :func:`helpers.data.split_windows`, the course's one
+split rule: a window belongs to the part holding its first target, and its inputs may
+reach back into earlier rows. Every forecaster gets the same :class:`Fold` at the same
+origins, and returns forecasts in the target's own units; :func:`walk_forward` scores
+them all with MASE and RMSE and keeps every forecast for a Diebold-Mariano test.
+
+Forecasters are callables ``f(fold) -> (n_test, horizon)``: :func:`persistence`,
+:func:`climatology`, :func:`ridge` and :class:`KerasForecaster` (which refits a Keras
+model builder, optionally warm-starting from the previous origin's weights).
+
+This module imports TensorFlow only when a :class:`KerasForecaster` first trains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from helpers import _checks, data, metrics
+from helpers.features import climatology_forecast
+
+__all__ = [
+    "expanding_origins",
+    "Fold",
+    "make_fold",
+    "WalkForwardResult",
+    "walk_forward",
+    "persistence",
+    "climatology",
+    "ridge",
+    "KerasForecaster",
+]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_frame(frame, target, feature_columns):
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if target not in frame.columns:
+        raise ValueError(f"target {target!r} is not a column of frame: {list(frame.columns)}")
+    inputs = list(frame.columns) if feature_columns is None else list(feature_columns)
+    missing = [c for c in inputs if c not in frame.columns]
+    if missing:
+        raise ValueError(f"features {missing} are not columns of frame: {list(frame.columns)}")
+    if not inputs:
+        raise ValueError("features must name at least one column")
+    return inputs
+
+
+# --------------------------------------------------------------------------- origins
+
+
+def expanding_origins(n_rows, *, test_size, n_origins):
+    """The first rows of ``n_origins`` consecutive blocks that cover the last ``test_size`` rows.
+
+    The blocks are as equal as integers allow; earlier blocks get the extra rows.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows in the whole series.
+    test_size : int
+        Rows at the end of the series that are forecast (the test part).
+    n_origins : int
+        Number of blocks, each refitted and scored separately.
+
+    Returns
+    -------
+    ndarray of int, shape (n_origins,)
+        Increasing origins; block ``k`` is rows ``[origins[k], origins[k + 1])``, the
+        last one ends at ``n_rows``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer.
+    ValueError
+        If ``test_size >= n_rows`` or a block would hold no row.
+
+    Examples
+    --------
+    >>> expanding_origins(100, test_size=20, n_origins=5)
+    array([80, 84, 88, 92, 96])
+    >>> expanding_origins(100, test_size=22, n_origins=5)
+    array([78, 83, 88, 92, 96])
+    """
+    n_rows = _checks.integer(n_rows, "n_rows")
+    test_size = _checks.integer(test_size, "test_size")
+    n_origins = _checks.integer(n_origins, "n_origins")
+    if test_size >= n_rows:
+        raise ValueError(
+            f"test_size must leave rows to train on: got test_size={test_size} of {n_rows} rows"
+        )
+    if n_origins > test_size:
+        raise ValueError(
+            f"n_origins={n_origins} blocks need at least {n_origins} test rows, got "
+            f"test_size={test_size}: use fewer origins or a larger test part"
+        )
+    sizes = np.full(n_origins, test_size // n_origins)  # (K,)
+    sizes[: test_size % n_origins] += 1
+    return n_rows - test_size + np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+
+# --------------------------------------------------------------------------- one fold
+
+
+@dataclass(frozen=True)
+class Fold:
+    """What every forecaster may use at one origin (no test target is in it).
+
+    Attributes
+    ----------
+    origin, stop : int
+        The block forecast is rows ``[origin, stop)`` of the series.
+    train, validation : helpers.data.Windows
+        Scaled windows (``X (n, window, n_features)``, ``y (n, horizon)``) whose targets
+        lie in the training and validation rows.
+    test_X : ndarray, shape (n_test, window, n_features)
+        Scaled input windows of the block; their targets are not here.
+    target_rows : ndarray of int, shape (n_test, horizon)
+        Row numbers of the targets each test window forecasts.
+    times : pandas.Index
+        The time stamps of rows ``[0, stop)`` (dates are known in advance).
+    history : pandas.DataFrame
+        The raw rows before the origin (training and validation), all columns.
+    scaled : helpers.data.ScaledSplit
+        The scaled rows; its scaler was fitted on the training rows only.
+    target : str
+        The column forecast.
+    features : list of str
+        The input columns, in the order of the windows' last axis.
+    """
+
+    origin: int
+    stop: int
+    train: data.Windows
+    validation: data.Windows
+    test_X: np.ndarray
+    target_rows: np.ndarray
+    times: pd.Index
+    history: pd.DataFrame
+    scaled: data.ScaledSplit
+    target: str
+    features: list = field(default_factory=list)
+
+    @property
+    def window(self) -> int:
+        """Time steps per input window."""
+        return self.test_X.shape[1]
+
+    @property
+    def n_features(self) -> int:
+        """Values per time step."""
+        return self.test_X.shape[2]
+
+    @property
+    def horizon(self) -> int:
+        """Steps forecast by every window."""
+        return self.target_rows.shape[1]
+
+    def inverse(self, values):
+        """Scaled target values (any shape) back in the target's own units."""
+        return self.scaled.inverse(values, column=self.target)
+
+
+def make_fold(frame, origin, stop, *, window, horizon=1, target, features=None, validation_size=0):
+    """Cut, scale and window the rows of one origin, as :func:`walk_forward` does.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (time, columns)
+        The whole series, oldest row first; not modified.
+    origin, stop : int
+        The block is rows ``[origin, stop)``; the forecasters see rows before ``origin``.
+    window, horizon : int
+    target : str
+        The column forecast.
+    features : list of str, optional
+        Input columns; default every column.
+    validation_size : int, default 0
+        The last rows before ``origin`` kept for early stopping.
+
+    Returns
+    -------
+    Fold
+
+    Raises
+    ------
+    ValueError
+        If the rows cannot hold the windows (the message names WINDOW or HORIZON), or a
+        column is unknown.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": np.arange(30.0)})
+    >>> fold = make_fold(frame, 20, 25, window=3, target="y", validation_size=5)
+    >>> fold.train.X.shape, fold.validation.X.shape, fold.test_X.shape
+    ((12, 3, 1), (5, 3, 1), (5, 3, 1))
+    >>> fold.target_rows[:, 0]
+    array([20, 21, 22, 23, 24])
+    """
+    inputs = _check_frame(frame, target, features)
+    origin = _checks.integer(origin, "origin")
+    stop = _checks.integer(stop, "stop")
+    validation_size = _checks.integer(validation_size, "validation_size", minimum=0)
+    if not origin < stop <= len(frame):
+        raise ValueError(
+            f"origin and stop must satisfy origin < stop <= {len(frame)} (rows of frame), "
+            f"got origin={origin}, stop={stop}"
+        )
+    columns = list(dict.fromkeys([*inputs, target]))  # inputs, then the target if not one
+    rows = frame.iloc[:stop][columns]
+    split = data.chronological_split(rows, test_size=stop - origin, validation_size=validation_size)
+    scaled = data.scale_split(split)
+    parts = data.split_windows(
+        scaled, window, horizon=horizon, target_columns=target, feature_columns=inputs
+    )
+    first = parts.test.first_target  # (n_test,)
+    return Fold(
+        origin=origin,
+        stop=stop,
+        train=parts.train,
+        validation=parts.validation,
+        test_X=parts.test.X,
+        target_rows=first[:, None] + np.arange(horizon)[None, :],
+        times=frame.index[:stop],
+        history=frame.iloc[:origin].copy(),
+        scaled=scaled,
+        target=target,
+        features=inputs,
+    )
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+@dataclass(frozen=True)
+class WalkForwardResult:
+    """Scores and forecasts of every forecaster at every origin.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per (origin, model): ``origin``, ``model``, ``MASE``, ``RMSE``, ``n``
+        (forecast windows in the block).
+    y_true : ndarray, shape (N, horizon)
+        The targets of every block, stacked in time order.
+    forecasts : dict of str to ndarray, shape (N, horizon)
+        Each forecaster's forecasts of ``y_true``.
+    origin : ndarray of int, shape (N,)
+        The origin each row of ``y_true`` was forecast from.
+    origins : tuple of int
+    """
+
+    scores: pd.DataFrame
+    y_true: np.ndarray
+    forecasts: dict
+    origin: np.ndarray
+    origins: tuple
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and standard deviation over the origins, one row per model, best MASE first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``model``; columns ``MASE mean``, ``MASE std``, ``RMSE mean``,
+            ``RMSE std`` (the sample standard deviation, ``ddof=1``).
+        """
+        grouped = self.scores.groupby("model", sort=False)[["MASE", "RMSE"]]
+        table = grouped.agg(["mean", "std"])
+        table.columns = [f"{metric} {stat}" for metric, stat in table.columns]
+        return table.sort_values("MASE mean")
+
+
+def _check_forecasters(forecasters):
+    if not isinstance(forecasters, Mapping) or not forecasters:
+        raise TypeError(
+            "forecasters must be a non-empty mapping of name to callable f(fold), "
+            f"got {type(forecasters).__name__}"
+        )
+    for name, forecaster in forecasters.items():
+        if not callable(forecaster):
+            raise TypeError(
+                f"forecasters[{name!r}] must be callable f(fold), got {type(forecaster).__name__}"
+            )
+
+
+def _check_origins(origins, n_rows):
+    if isinstance(origins, (str, bytes)) or not isinstance(origins, Sequence | np.ndarray):
+        raise TypeError(f"origins must be a sequence of row numbers, got {type(origins).__name__}")
+    origins = [_checks.integer(o, "origins[...]") for o in origins]
+    if not origins:
+        raise ValueError("origins must hold at least one row number")
+    if any(b <= a for a, b in zip(origins, origins[1:], strict=False)) or origins[-1] >= n_rows:
+        raise ValueError(
+            f"origins must increase strictly and stay below the {n_rows} rows of frame, "
+            f"got {origins}"
+        )
+    return origins
+
+
+def walk_forward(
+    frame,
+    forecasters,
+    *,
+    origins,
+    window,
+    horizon=1,
+    target,
+    features=None,
+    validation_size=0,
+    m=1,
+):
+    """Refit every forecaster at every origin and score it on the block that follows.
+
+    At origin ``o_k`` the block is rows ``[o_k, o_{k+1})`` (the last ends with the
+    series). :func:`make_fold` cuts, scales and windows the rows; every forecaster is
+    called with the same fold, in the order given, and must return the block's
+    forecasts, shape ``(n_test, horizon)``, in the target's units. Each is scored with
+
+    .. math:: \\mathrm{MASE} = \\frac{\\mathrm{mean}\\,|y - \\hat y|}
+              {\\frac{1}{n - m}\\sum_{t > m} |y_t - y_{t-m}|}, \\qquad
+              \\mathrm{RMSE} = \\sqrt{\\mathrm{mean}\\,(y - \\hat y)^2}
+
+    the MASE's scale taken from the rows before the origin.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (time, columns)
+        The whole series, oldest row first; not modified.
+    forecasters : mapping of str to callable
+        ``name -> f(fold)``; see :func:`persistence`, :func:`ridge`, :class:`KerasForecaster`.
+    origins : sequence of int
+        Increasing first rows of the blocks, e.g. from :func:`expanding_origins`.
+    window, horizon : int
+    target : str
+    features : list of str, optional
+        Input columns (default all).
+    validation_size : int, default 0
+        Rows before each origin kept for early stopping (not trained on).
+    m : int, default 1
+        Seasonal period of the MASE's naive scale.
+
+    Returns
+    -------
+    WalkForwardResult
+
+    Raises
+    ------
+    TypeError
+        If ``forecasters`` is not a mapping of callables or an option has the wrong type.
+    ValueError
+        If the origins do not fit the frame, a block holds no window, or a forecaster
+        returns the wrong shape or a non-finite value (the message names it and the origin).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": np.sin(np.arange(60.0) / 3)})
+    >>> result = walk_forward(frame, {"persistence": persistence}, origins=[40, 50],
+    ...                       window=4, target="y")
+    >>> result.scores[["origin", "model", "n"]].values.tolist()
+    [[40, 'persistence', 10], [50, 'persistence', 10]]
+    """
+    inputs = _check_frame(frame, target, features)
+    _check_forecasters(forecasters)
+    origins = _check_origins(origins, len(frame))
+    m = _checks.integer(m, "m")
+    stops = [*origins[1:], len(frame)]
+    series = frame[target].to_numpy(dtype=float)  # (time,)
+    rows, truths, kept, where = [], [], {name: [] for name in forecasters}, []
+    for origin, stop in zip(origins, stops, strict=True):
+        fold = make_fold(
+            frame,
+            origin,
+            stop,
+            window=window,
+            horizon=horizon,
+            target=target,
+            features=inputs,
+            validation_size=validation_size,
+        )
+        y_true = series[fold.target_rows]  # (n_test, horizon)
+        y_history = fold.history[target].to_numpy(dtype=float)  # (origin,)
+        for name, forecaster in forecasters.items():
+            y_pred = np.asarray(forecaster(fold), dtype=float)
+            if y_pred.shape != y_true.shape:
+                raise ValueError(
+                    f"forecasters[{name!r}] must return shape {y_true.shape} (n_test, horizon) "
+                    f"at origin {origin}, got {y_pred.shape}"
+                )
+            if not np.all(np.isfinite(y_pred)):
+                raise ValueError(f"forecasters[{name!r}] returned NaN or inf at origin {origin}")
+            rows.append(
+                {
+                    "origin": origin,
+                    "model": str(name),
+                    "MASE": metrics.mean_absolute_scaled_error(
+                        y_true, y_pred, y_train=y_history, m=m
+                    ),
+                    "RMSE": metrics.root_mean_squared_error(y_true, y_pred),
+                    "n": len(y_true),
+                }
+            )
+            kept[name].append(y_pred)
+        truths.append(y_true)
+        where.append(np.full(len(y_true), origin))
+    return WalkForwardResult(
+        scores=pd.DataFrame(rows),
+        y_true=np.concatenate(truths),
+        forecasts={name: np.concatenate(parts) for name, parts in kept.items()},
+        origin=np.concatenate(where),
+        origins=tuple(origins),
+    )
+
+
+# --------------------------------------------------------------------------- forecasters
+
+
+def persistence(fold):
+    """Tomorrow as today: the last observed target value, for every step ahead.
+
+    Parameters
+    ----------
+    fold : Fold
+        Its features must include the target.
+
+    Returns
+    -------
+    ndarray, shape (n_test, horizon)
+
+    Raises
+    ------
+    ValueError
+        If the target is not one of the fold's input features.
+    """
+    if fold.target not in fold.features:
+        raise ValueError(
+            f"persistence reads the last value of {fold.target!r} from the input window, "
+            f"but the features are {fold.features}: add the target to the features"
+        )
+    last = fold.test_X[:, -1, fold.features.index(fold.target)]  # (n_test,) scaled
+    return np.repeat(fold.inverse(last)[:, None], fold.horizon, axis=1)  # (n_test, horizon)
+
+
+def climatology(fold, *, half_width=7):
+    """The mean of the rows before the origin on the same days of the year.
+
+    See :func:`helpers.features.climatology_forecast`; the fold's history (training
+    and validation rows) is the climatology's past.
+
+    Parameters
+    ----------
+    fold : Fold
+        Its time stamps must be dates.
+    half_width : int, default 7
+        Days either side of the same day of the year that are averaged.
+
+    Returns
+    -------
+    ndarray, shape (n_test, horizon)
+
+    Raises
+    ------
+    ValueError
+        If the series has no usable calendar (the message says why).
+    """
+    history = fold.history[fold.target]
+    when = np.asarray(fold.times)[fold.target_rows]  # (n_test, horizon) dates
+    return climatology_forecast(history, when, half_width=half_width)
+
+
+def ridge(fold, *, alpha=1.0):
+    """A linear autoregression: scikit-learn's ``Ridge`` on the flattened training windows.
+
+    .. math:: \\hat y = W\\,\\mathrm{vec}(x) + b, \\qquad
+              \\min_{W, b} \\lVert Y - XW^\\top - b \\rVert^2 + \\alpha \\lVert W \\rVert^2
+
+    Fitted on the fold's training windows only (as the networks' weights are), on the
+    same scaled inputs.
+
+    Parameters
+    ----------
+    fold : Fold
+    alpha : float, default 1.0
+        Strength of the penalty on the weights.
+
+    Returns
+    -------
+    ndarray, shape (n_test, horizon)
+    """
+    from sklearn.linear_model import Ridge
+
+    X, y = fold.train  # (n, window, n_features), (n, horizon)
+    model = Ridge(alpha=alpha).fit(X.reshape(len(X), -1), y)  # (n, window * n_features)
+    y_pred = model.predict(fold.test_X.reshape(len(fold.test_X), -1))
+    return fold.inverse(y_pred.reshape(len(fold.test_X), -1))  # (n_test, horizon)
+
+
+class KerasForecaster:
+    """Refit a Keras model builder at every origin, early stopping on the fold's validation rows.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(window, n_features, horizon=horizon)`` returning a compiled model with
+        input ``(batch, window, n_features)`` and output ``(batch, horizon)``, e.g.
+        ``functools.partial(models.build_forecaster, units=16, seed=0)``.
+    epochs, batch_size, patience
+        As in :func:`helpers.models.train`.
+    warm_start : bool, default False
+        False: a fresh model at every origin. True: one model, built at the first
+        origin, goes on training from its last weights at each later origin. Still
+        honest (the weights have only seen rows before the earlier origin), and much
+        cheaper, since later origins need few epochs.
+    warm_epochs : int, optional
+        With ``warm_start``, the most epochs at each origin after the first (early
+        stopping may end them sooner); None: ``epochs``.
+
+    Attributes
+    ----------
+    model_ : keras.Model or None
+        The model of the last origin.
+    epochs_ : list of int
+        Epochs trained at each origin.
+    """
+
+    def __init__(
+        self, build, *, epochs=100, batch_size=32, patience=10, warm_start=False, warm_epochs=None
+    ):
+        if not callable(build):
+            raise TypeError(
+                "build must be callable build(window, n_features, horizon=...), "
+                f"got {type(build).__name__}"
+            )
+        if not isinstance(warm_start, bool):
+            raise TypeError(f"warm_start must be True or False, got {warm_start!r}")
+        self.build = build
+        self.epochs = _checks.integer(epochs, "epochs")
+        self.batch_size = _checks.integer(batch_size, "batch_size")
+        self.patience = (
+            None if patience is None else _checks.integer(patience, "patience", minimum=0)
+        )
+        self.warm_start = warm_start
+        self.warm_epochs = (
+            self.epochs if warm_epochs is None else _checks.integer(warm_epochs, "warm_epochs")
+        )
+        self.model_ = None
+        self.epochs_ = []
+
+    def __call__(self, fold):
+        from helpers import models
+
+        warm = self.model_ is not None and self.warm_start
+        if not warm:
+            self.model_ = self.build(fold.window, fold.n_features, horizon=fold.horizon)
+        validation = tuple(fold.validation) if len(fold.validation) else None
+        history = models.train(
+            self.model_,
+            *fold.train,
+            validation_data=validation,
+            epochs=self.warm_epochs if warm else self.epochs,
+            batch_size=self.batch_size,
+            patience=self.patience,
+        )
+        self.epochs_.append(len(history.history["loss"]))
+        return fold.inverse(models.predict(self.model_, fold.test_X))  # (n_test, horizon)

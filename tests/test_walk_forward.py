@@ -1,0 +1,267 @@
+"""Tests for helpers.walk_forward: origins, folds, the refit loop and its forecasters."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import metrics
+from helpers import walk_forward as wf
+
+
+def _frame(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2020-01-01", periods=n, freq="D")
+    t = np.arange(n)
+    return pd.DataFrame(
+        {"y": 10 + 5 * np.sin(2 * np.pi * t / 30) + rng.normal(0, 0.5, n), "x": rng.normal(size=n)},
+        index=days,
+    )
+
+
+# --------------------------------------------------------------------------- origins
+
+
+def test_origins_cover_the_test_part_in_nearly_equal_blocks():
+    origins = wf.expanding_origins(1461, test_size=292, n_origins=5)
+    blocks = np.diff([*origins, 1461])
+    assert origins[0] == 1461 - 292 and blocks.sum() == 292
+    assert blocks.max() - blocks.min() <= 1 and np.all(np.diff(origins) > 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"test_size": 100}, ValueError, "test_size must leave rows"),
+        ({"n_origins": 30}, ValueError, "n_origins=30 blocks need"),
+        ({"n_origins": 0}, ValueError, "n_origins must be a positive integer"),
+        ({"test_size": 2.5}, TypeError, "test_size must be a positive integer, got float"),
+    ],
+)
+def test_origins_refuse_bad_sizes(kwargs, error, words):
+    args = {"test_size": 20, "n_origins": 5, **kwargs}
+    with pytest.raises(error, match=words):
+        wf.expanding_origins(100, **args)
+
+
+# --------------------------------------------------------------------------- folds
+
+
+def test_fold_follows_the_one_split_rule_and_scales_on_training_rows_only():
+    frame = _frame()
+    fold = wf.make_fold(frame, 100, 110, window=5, horizon=2, target="y", validation_size=10)
+    # Training targets lie before the validation rows, validation targets before the origin.
+    train_last = fold.train.first_target[-1] + 1  # the last training window's last target
+    assert train_last < 90
+    assert fold.validation.first_target[0] == 90 and fold.validation.first_target[-1] + 1 < 100
+    np.testing.assert_array_equal(fold.target_rows[:, 0], np.arange(100, 109))
+    np.testing.assert_array_equal(fold.target_rows[:, 1], np.arange(101, 110))
+    # The scaler saw the 90 training rows only.
+    np.testing.assert_allclose(fold.scaled.scaler.mean_, frame.iloc[:90].mean().to_numpy())
+    assert len(fold.history) == 100 and fold.history.index[-1] == frame.index[99]
+    assert (fold.window, fold.n_features, fold.horizon) == (5, 2, 2)
+
+
+def test_fold_holds_no_test_target():
+    frame = _frame()
+    spoiled = frame.copy()
+    spoiled.iloc[100:, 0] = 1e6  # only the block's rows change...
+    a = wf.make_fold(frame, 100, 110, window=5, target="y", validation_size=10)
+    b = wf.make_fold(spoiled, 100, 110, window=5, target="y", validation_size=10)
+    # ... so the training and validation windows, and the scaling, are untouched.
+    np.testing.assert_array_equal(a.train.X, b.train.X)
+    np.testing.assert_array_equal(a.validation.y, b.validation.y)
+    np.testing.assert_array_equal(a.scaled.scaler.mean_, b.scaled.scaler.mean_)
+    assert not hasattr(a, "y_test")
+
+
+def test_inverse_undoes_the_scaling_of_the_target():
+    frame = _frame()
+    fold = wf.make_fold(frame, 100, 110, window=5, target="y", features=["x", "y"])
+    np.testing.assert_allclose(
+        fold.inverse(fold.train.y), frame["y"].to_numpy()[fold.train.first_target][:, None]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "words"),
+    [
+        ({"origin": 110, "stop": 100}, ValueError, "origin < stop"),
+        ({"target": "z"}, ValueError, "target 'z' is not a column"),
+        ({"features": ["x", "w"]}, ValueError, r"features \['w'\]"),
+        ({"validation_size": -1}, ValueError, "validation_size must be a non-negative integer"),
+        ({"window": 100}, ValueError, "holds no window"),
+    ],
+)
+def test_fold_refuses_bad_arguments(change, error, words):
+    args = {"origin": 100, "stop": 110, "window": 5, "target": "y", **change}
+    origin, stop = args.pop("origin"), args.pop("stop")
+    with pytest.raises(error, match=words):
+        wf.make_fold(_frame(), origin, stop, **args)
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+def test_every_forecaster_is_scored_at_every_origin_with_the_packages_metrics():
+    frame = _frame()
+    origins = wf.expanding_origins(len(frame), test_size=20, n_origins=4)
+    result = wf.walk_forward(
+        frame,
+        {"persistence": wf.persistence, "ridge": wf.ridge},
+        origins=origins,
+        window=6,
+        target="y",
+        validation_size=10,
+    )
+    assert result.origins == tuple(origins)
+    seen = result.scores.groupby("model")["origin"].apply(tuple)
+    assert all(s == tuple(origins) for s in seen) and len(seen) == 2
+    assert result.y_true.shape == (20, 1) and result.forecasts["ridge"].shape == (20, 1)
+    # The persistence row of origin 1 equals the package's MASE on that block.
+    o, stop = origins[0], origins[1]
+    y = frame["y"].to_numpy()
+    expected = metrics.mean_absolute_scaled_error(y[o:stop], y[o - 1 : stop - 1], y_train=y[:o])
+    got = result.scores.query("model == 'persistence' and origin == @o")["MASE"].item()
+    assert got == pytest.approx(expected)
+    summary = result.summary()
+    assert list(summary.columns) == ["MASE mean", "MASE std", "RMSE mean", "RMSE std"]
+    assert summary["MASE mean"].is_monotonic_increasing
+
+
+def test_walk_forward_leaves_the_frame_alone():
+    frame = _frame()
+    before = frame.copy()
+    wf.walk_forward(frame, {"p": wf.persistence}, origins=[100, 110], window=5, target="y")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_forecaster_that_peeks_is_impossible_and_a_wrong_shape_is_named():
+    def wrong(fold):
+        return np.zeros(len(fold.test_X))  # (n,) instead of (n, horizon)
+
+    with pytest.raises(ValueError, match=r"forecasters\['wrong'\] must return shape"):
+        wf.walk_forward(_frame(), {"wrong": wrong}, origins=[100], window=5, target="y")
+
+    def nan(fold):
+        return np.full((len(fold.test_X), 1), np.nan)
+
+    with pytest.raises(ValueError, match="NaN or inf at origin 100"):
+        wf.walk_forward(_frame(), {"nan": nan}, origins=[100], window=5, target="y")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"forecasters": {}}, TypeError, "non-empty mapping"),
+        ({"forecasters": {"a": 3}}, TypeError, "must be callable"),
+        ({"origins": [110, 100]}, ValueError, "increase strictly"),
+        ({"origins": [200]}, ValueError, "stay below"),
+        ({"origins": "100"}, TypeError, "sequence of row numbers"),
+        ({"m": 0}, ValueError, "m must be a positive integer"),
+    ],
+)
+def test_walk_forward_refuses_bad_arguments(kwargs, error, words):
+    args = {"forecasters": {"p": wf.persistence}, "origins": [100], **kwargs}
+    with pytest.raises(error, match=words):
+        wf.walk_forward(_frame(), args.pop("forecasters"), window=5, target="y", **args)
+
+
+# --------------------------------------------------------------------------- forecasters
+
+
+def test_persistence_repeats_the_last_observed_value():
+    frame = _frame()
+    fold = wf.make_fold(frame, 100, 110, window=5, horizon=3, target="y")
+    forecast = wf.persistence(fold)
+    y = frame["y"].to_numpy()
+    np.testing.assert_allclose(forecast[:, 0], y[fold.target_rows[:, 0] - 1])
+    np.testing.assert_allclose(forecast[:, 2], forecast[:, 0])
+
+
+def test_persistence_needs_the_target_among_the_inputs():
+    fold = wf.make_fold(_frame(), 100, 110, window=5, target="y", features=["x"])
+    with pytest.raises(ValueError, match="add the target to the features"):
+        wf.persistence(fold)
+
+
+def test_ridge_recovers_an_exact_linear_autoregression():
+    n = 200
+    y = np.zeros(n)
+    y[:2] = [1.0, 0.5]
+    for t in range(2, n):
+        y[t] = 0.6 * y[t - 1] - 0.3 * y[t - 2] + np.sin(t)  # driven, so the scaler has spread
+    frame = pd.DataFrame({"y": y})
+    result = wf.walk_forward(
+        frame,
+        {"ridge": functools.partial(wf.ridge, alpha=1e-8)},
+        origins=[150, 175],
+        window=2,
+        target="y",
+    )
+    # sin(t) is not an input, so the fit is not exact; but it beats persistence by far.
+    assert result.scores["RMSE"].max() < np.std(y) * 1.1
+
+
+def test_climatology_uses_the_history_only():
+    frame = _frame(800)
+    fold = wf.make_fold(frame, 700, 730, window=5, target="y")
+    forecast = wf.climatology(fold, half_width=3)
+    assert forecast.shape == (30, 1)
+    spoiled = frame.copy()
+    spoiled.iloc[700:, 0] += 100.0
+    again = wf.climatology(wf.make_fold(spoiled, 700, 730, window=5, target="y"), half_width=3)
+    np.testing.assert_allclose(forecast, again)
+
+
+def test_climatology_refuses_a_series_without_dates():
+    fold = wf.make_fold(_frame().reset_index(drop=True), 100, 110, window=5, target="y")
+    with pytest.raises(ValueError, match="no usable calendar"):
+        wf.climatology(fold)
+
+
+# --------------------------------------------------------------------------- Keras
+
+
+def _tiny_build(window, n_features, horizon=1):
+    from helpers import models
+
+    return models.build_forecaster(window, n_features, units=2, horizon=horizon, seed=0)
+
+
+def test_keras_forecaster_warm_start_keeps_one_model_and_caps_later_epochs():
+    frame = _frame()
+    cold = wf.KerasForecaster(_tiny_build, epochs=3, batch_size=64, patience=None)
+    warm = wf.KerasForecaster(
+        _tiny_build, epochs=3, batch_size=64, patience=None, warm_start=True, warm_epochs=1
+    )
+    seen = []
+
+    def remember(fold):
+        forecast = warm(fold)
+        seen.append(warm.model_)
+        return forecast
+
+    result = wf.walk_forward(
+        frame,
+        {"cold": cold, "warm": remember},
+        origins=[100, 110],
+        window=5,
+        target="y",
+        validation_size=10,
+    )
+    assert cold.epochs_ == [3, 3] and warm.epochs_ == [3, 1]
+    assert seen[0] is seen[1]
+    assert result.forecasts["warm"].shape == (20, 1)
+
+
+def test_keras_forecaster_refuses_bad_options():
+    with pytest.raises(TypeError, match="build must be callable"):
+        wf.KerasForecaster(3)
+    with pytest.raises(TypeError, match="warm_start must be True or False"):
+        wf.KerasForecaster(_tiny_build, warm_start=1)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        wf.KerasForecaster(_tiny_build, epochs=0)
