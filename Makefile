@@ -20,7 +20,7 @@ help:
 	@echo "make test       set up if needed, run unit tests, doctests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place (stored outputs from one clean run)"
 	@echo "make lint       ruff over helpers/, tests/, benchmarks/ and the notebooks"
-	@echo "make own-data   run lessons 02-05 on your CSV with papermill (see README)"
+	@echo "make own-data   run lessons 02-09 on your CSV with papermill (see README)"
 	@echo "make bench      measure the performance budget, write benchmarks/results.json"
 	@echo "make student    write student/NN_*.ipynb: the lessons without their solution cells"
 	@echo "make site       write site/: every lesson as an offline web page (open site/index.html)"
@@ -93,7 +93,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check helpers tests benchmarks notebooks
 	$(BIN)/ruff format --check helpers tests benchmarks
 
-# Your own CSV through lessons 02-05 (see README, "Use your own data").
+# Your own CSV through lessons 02-09 (see README, "Use your own data").
 own-data: $(STAMP)
 	@test -n "$(CSV)" -a -n "$(TIME)" -a -n "$(TARGET)" || { \
 	  echo "usage: make own-data CSV=my.csv TIME=date TARGET=sales [FEATURES=sales,price]"; \
