@@ -59,8 +59,10 @@ def test_every_lesson_has_three_hidden_solutions_each_after_an_empty_answer_cell
     for i in solutions:
         cell = cells[i]
         assert cell.cell_type == "code", f"{path.name} cell {i}: a solution must be a code cell"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-            f"{path.name} cell {i}: solution not stored collapsed (jupyter.source_hidden)"
+        folded = cell.metadata.get("jupyter", {})
+        assert folded.get("source_hidden") is True and folded.get("outputs_hidden") is True, (
+            f"{path.name} cell {i}: solution not stored collapsed (jupyter.source_hidden and "
+            "outputs_hidden: its printed answer would show under the exercise)"
         )
         before = cells[i - 1]
         assert _editions.is_solution(before) or _is_blank_answer(before), (
