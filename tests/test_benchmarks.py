@@ -16,7 +16,7 @@ def test_smoke_run_writes_every_ratio(tmp_path):
     assert bench.main(["--smoke", "--output", str(out)]) == 0
     results = json.loads(out.read_text())
     for key in bench.GOALS:
-        if key == "notebooks_total_over_kernel_floor":
+        if key.endswith("_over_kernel_floor"):
             continue  # the smoke run executes no notebooks
         assert math.isfinite(results[key]) and results[key] > 0, key
     assert results["machine"]["smoke"] is True
@@ -54,3 +54,16 @@ def test_readme_table_is_rewritten_between_its_markers(tmp_path):
     assert "old table" not in text
     assert "| `windows_loop_over_vectorized` |" in text and "| 120.00 | >= 100 | yes |" in text
     assert "Test CPU" in text
+
+
+def test_lesson_ratios_split_the_core_lessons_from_the_rest():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    seconds = {"00_start": 2.0, "05_five": 10.0, "06_six": 30.0, "09_nine": 8.0}
+    ratios = bench.notebook_ratios(seconds, 4.0)
+    assert ratios["core_lessons_over_kernel_floor"] == (2.0 + 10.0) / (2 * 4.0)
+    assert ratios["notebooks_total_over_kernel_floor"] == 50.0 / (4 * 4.0)
+    assert ratios["slowest_lesson"] == "06_six"
+    assert ratios["slowest_lesson_over_kernel_floor"] == 30.0 / 4.0
+    assert ratios["notebooks_over_kernel_floor"]["09_nine"] == 2.0
