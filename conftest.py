@@ -1,0 +1,39 @@
+"""How pytest-xdist shares the suite between its workers (``-n auto`` in pyproject.toml).
+
+Tests of one file share module fixtures (a served model, a built site) and a notebook's
+cells share one kernel, so each file or notebook goes whole to one worker, in order. The
+lesson runs named below are independent (each starts its own kernel) and are the suite's
+longest tests: they are handed out one by one.
+
+(xdist's own ``--dist loadgroup`` would say the same with markers, but it renames node ids
+in a way pytest 9 no longer honours, so the grouping is stated here instead.)
+"""
+
+import pytest
+
+_INDEPENDENT_RUNS = (
+    "tests/test_own_data.py::test_lesson_",
+    "tests/test_editions.py::test_student_notebook_runs",
+)
+
+
+def scope_of(nodeid):
+    """The unit of work a test belongs to: itself if it is an independent run, else its file.
+
+    >>> scope_of("notebooks/03_sine.ipynb::Cell 4")
+    'notebooks/03_sine.ipynb'
+    >>> scope_of("tests/test_own_data.py::test_lesson_runs[monthly-06_tuning]")
+    'tests/test_own_data.py::test_lesson_runs[monthly-06_tuning]'
+    """
+    return nodeid if nodeid.startswith(_INDEPENDENT_RUNS) else nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of xdist's: ignored when xdist is switched off
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return scope_of(nodeid)
+
+    return ByScope(config, log)
