@@ -125,21 +125,6 @@ def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
         assert "skipping the ground-truth checks" in printed
 
 
-@pytest.mark.parametrize("lesson", own_data.LESSONS)
-def test_lesson_stops_with_the_loaders_message_on_a_bad_csv(lesson, tmp_path):
-    import papermill
-
-    with pytest.raises(papermill.PapermillExecutionError, match="missing"):
-        own_data.run_lessons(
-            DATA / "daily_with_gap.csv",
-            time_column="date",
-            target_column="load",
-            lessons=[lesson],
-            output_dir=tmp_path,
-            check_first=False,
-        )
-
-
 def test_check_uses_the_smallest_training_part_of_any_lesson():
     # 156 months: 109 training rows at 70 % but 74 at 48 % (lesson 07's fit part).
     # WINDOW=90 fits the first (15 windows) but leaves none in the second.
@@ -147,33 +132,72 @@ def test_check_uses_the_smallest_training_part_of_any_lesson():
         own_data.check_csv(**MONTHLY, window=90)
 
 
-@pytest.mark.parametrize("lesson", own_data.LESSONS)
-@pytest.mark.parametrize(
-    ("bad", "names"),
-    [({"window": 150}, "WINDOW"), ({"seasonal_period": 150}, "SEASONAL_PERIOD")],
-    ids=["window", "season"],
-)
-def test_lesson_refuses_parameters_the_series_cannot_hold_before_training(
-    lesson, bad, names, tmp_path
-):
-    import nbformat
-    import papermill
+# Inputs a lesson must refuse before it trains, and a word its message must hold. Each is
+# injected as papermill injects a reader's parameters (`make own-data` with check_first=False).
+REFUSED = {
+    "gap in the CSV": (
+        dict(csv=DATA / "daily_with_gap.csv", time_column="date", target_column="load"),
+        "missing",
+    ),
+    "WINDOW too long": ({**MONTHLY, "window": 150}, "WINDOW"),
+    "SEASONAL_PERIOD too long": ({**MONTHLY, "seasonal_period": 150}, "SEASONAL_PERIOD"),
+}
 
-    series = {**MONTHLY, **bad}
-    with pytest.raises(papermill.PapermillExecutionError, match=names):
-        own_data.run_lessons(**series, lessons=[lesson], output_dir=tmp_path, check_first=False)
-    # The refusal comes from the check before training, not from a failed fit.
-    nb = nbformat.read(tmp_path / f"{lesson}.ipynb", as_version=4)
-    failing = [
-        c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
-    ]
-    source = "".join(failing[0].source)
-    assert "check_window_fits" in source or "load_lesson_data" in source
-    assert not any(
-        ".fit(" in c.source or "models.train(" in c.source
-        for c in nb.cells[: nb.cells.index(failing[0])]
-        if c.cell_type == "code"
+
+def _run_until_error(client, nb):
+    """Execute ``nb``'s code cells in order in the client's kernel; return (index, error text)."""
+    from nbclient.exceptions import CellExecutionError
+
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            client.execute_cell(cell, index)
+        except CellExecutionError as error:
+            return index, str(error)
+    return None, ""
+
+
+@pytest.mark.parametrize("lesson", own_data.LESSONS)
+def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
+    """The three bad inputs of REFUSED, each from the lesson's first cell, in one kernel.
+
+    One kernel per lesson rather than one per input: the kernel start and the TensorFlow
+    import are most of such a short run. Every case reruns the lesson from its first cell
+    with its own injected parameters, so each sets every name it uses again.
+    """
+    import copy
+
+    import papermill.iorw
+    import papermill.parameterize
+    from nbclient import NotebookClient
+
+    root = Path(__file__).resolve().parent.parent
+    # papermill's own reader, as `make own-data` uses: it gives every cell a tags list.
+    source = papermill.iorw.load_notebook_node(str(root / "notebooks" / f"{lesson}.ipynb"))
+    client = NotebookClient(
+        source,
+        kernel_name="python3",
+        timeout=300,
+        resources={"metadata": {"path": str(root / "notebooks")}},
     )
+    with client.setup_kernel():
+        for case, (series, word) in REFUSED.items():
+            params = own_data.lesson_parameters(**series)
+            nb = papermill.parameterize.parameterize_notebook(
+                copy.deepcopy(source), params, kernel_name="python3"
+            )
+            failed, message = _run_until_error(client, nb)
+            assert failed is not None, f"{lesson} ran to the end with {case}"
+            assert word in message, f"{lesson}, {case}: the error does not name {word}: {message}"
+            # The refusal comes from the check before training, not from a failed fit.
+            cell = nb.cells[failed].source
+            assert "check_window_fits" in cell or "load_lesson_data" in cell, (case, cell)
+            assert not any(
+                ".fit(" in c.source or "models.train(" in c.source
+                for c in nb.cells[:failed]
+                if c.cell_type == "code"
+            ), f"{lesson}, {case}: a model was trained before the refusal"
 
 
 def test_lesson_01_draws_its_gate_pictures_from_a_readers_csv(tmp_path):
