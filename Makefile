@@ -13,7 +13,7 @@ export KERAS_BACKEND ?= tensorflow
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup lab test test-fast test-student test-python test-pythons notebooks lint own-data bench student site browser clean
+.PHONY: help setup lab test test-own-data test-fast test-student test-python test-pythons notebooks lint own-data bench student site browser clean
 
 help:
 	@echo "make lab        set up .venv if needed, open JupyterLab on notebooks/"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench      measure the performance budget, write benchmarks/results.json"
 	@echo "make student    write student/NN_*.ipynb: the lessons without their solution cells"
 	@echo "make site       write site/: every lesson as an offline web page (open site/index.html)"
+	@echo "make test-own-data  each own-data lesson on its second test CSV (as CI)"
 	@echo "make test-pythons  unit tests and the student notebooks on Python 3.12 and 3.13 (as CI)"
 
 setup: $(STAMP)
@@ -41,7 +42,11 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -m "not student_edition"
+	$(BIN)/python -m pytest -m "not student_edition and not own_data_second"
+
+# Each own-data lesson on its second test CSV (make test runs it on the first); CI runs this.
+test-own-data: $(STAMP)
+	$(BIN)/python -m pytest tests/test_own_data.py -m own_data_second
 
 # The site's test opens every page in Debian's chromium. Installed here when it is missing and
 # this user may (root with apt-get, as on CI); elsewhere that one test says how to install it.
