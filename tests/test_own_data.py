@@ -97,36 +97,12 @@ def test_cli_prints_the_loaders_message_and_exits_2(capsys):
     assert "missing" in capsys.readouterr().err
 
 
-# `make test` runs each lesson on the CSV that exercises more of it: the daily one where the
-# lesson reads several input columns or the calendar, the monthly one where it is about a
-# season of 12. `make test-own-data` (run by CI after `make test`) runs the other pairs, marked
-# `own_data_second`, so CI still runs every lesson on both CSVs.
-FIRST_SERIES = {
-    "02_preprocessing": "daily",
-    "03_sine_wave_forecaster": "monthly",
-    "04_metrics": "monthly",
-    "05_gradient_sensitivity": "daily",
-    "06_tuning_and_walk_forward": "daily",
-    "07_forecast_intervals": "monthly",
-    "08_attention_shap_lime": "daily",
-    "09_serving": "monthly",
-}
-
-
-def _lesson_runs():
-    for name, series in [("monthly", MONTHLY), ("daily", DAILY)]:
-        for lesson in own_data.LESSONS:
-            second = FIRST_SERIES.get(lesson) != name
-            marks = [pytest.mark.own_data_second] if second else []
-            yield pytest.param(lesson, series, id=f"{name}-{lesson}", marks=marks)
-
-
-def test_every_own_data_lesson_runs_on_one_csv_in_make_test():
-    assert set(FIRST_SERIES) == set(own_data.LESSONS)
-    assert set(FIRST_SERIES.values()) == {"monthly", "daily"}
-
-
-@pytest.mark.parametrize(("lesson", "series"), list(_lesson_runs()))
+# The full runs below take most of the suite's time, so `make test` leaves them out (they carry
+# the marker own_data_run) and `make test-own-data` runs them; CI runs both. The refusals
+# above and below stay in `make test`.
+@pytest.mark.own_data_run
+@pytest.mark.parametrize("lesson", own_data.LESSONS)
+@pytest.mark.parametrize("series", [MONTHLY, DAILY], ids=["monthly", "daily"])
 def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
     done = own_data.run_lessons(**series, **FAST, lessons=[lesson], output_dir=tmp_path)
     import nbformat
@@ -228,6 +204,7 @@ def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
             ), f"{lesson}, {case}: a model was trained before the refusal"
 
 
+@pytest.mark.own_data_run
 def test_lesson_01_draws_its_gate_pictures_from_a_readers_csv(tmp_path):
     # Lesson 01 is not one of the four own-data lessons of `make own-data`, but
     # its parameter cell offers DATA_PATH for the gate pictures: check it works.
