@@ -23,8 +23,12 @@ _LONGEST_FIRST = (
     "notebooks/03_",
     "notebooks/07_",
     "notebooks/09_",
+    "tests/test_serving.py",
     "tests/test_models.py",
     "tests/test_sensitivity.py",
+    "tests/test_probabilistic.py",
+    "tests/test_walk_forward.py",
+    "tests/test_explainers.py",
 )
 _INDEPENDENT_RUNS = (
     "tests/test_own_data.py::test_lesson_",
