@@ -225,10 +225,9 @@ def kernel_floor_seconds():
     return seconds
 
 
-def bench_notebooks(paths=None):
+def bench_notebooks():
     """Every lesson once, each after a fresh floor kernel, and the ratios against that floor."""
-    if paths is None:
-        paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     floors, per_lesson, peaks, slowest = [], {}, {}, {}
     for path in paths:
         floors.append(kernel_floor_seconds())  # interleaved with the lessons
@@ -257,12 +256,13 @@ def notebook_ratios(per_lesson, floor):
     """
     core = {name: s for name, s in per_lesson.items() if name.startswith(CORE_LESSONS)}
     slowest = max(per_lesson, key=per_lesson.get)
+    total = sum(per_lesson.values())
     ratios = {
-        "notebooks_total_over_kernel_floor": sum(per_lesson.values()) / (len(per_lesson) * floor),
+        "notebooks_total_over_kernel_floor": total / (len(per_lesson) * floor),
         "slowest_lesson_over_kernel_floor": per_lesson[slowest] / floor,
         "slowest_lesson": slowest,
         "notebooks_seconds": per_lesson,
-        "notebooks_total_seconds": sum(per_lesson.values()),
+        "notebooks_total_seconds": total,
         "notebooks_over_kernel_floor": {name: s / floor for name, s in per_lesson.items()},
     }
     if core:

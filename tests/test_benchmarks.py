@@ -8,10 +8,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_smoke_run_writes_every_ratio(tmp_path):
+def _load_bench():
+    """benchmarks/run.py as a module (benchmarks/ is not a package)."""
     spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_smoke_run_writes_every_ratio(tmp_path):
+    bench = _load_bench()
     out = tmp_path / "results.json"
     assert bench.main(["--smoke", "--output", str(out)]) == 0
     results = json.loads(out.read_text())
@@ -23,9 +29,7 @@ def test_smoke_run_writes_every_ratio(tmp_path):
 
 
 def test_tutorial_loop_drops_the_last_window():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _load_bench()
     import numpy as np
 
     from helpers import data
@@ -38,9 +42,7 @@ def test_tutorial_loop_drops_the_last_window():
 
 
 def test_readme_table_is_rewritten_between_its_markers(tmp_path):
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _load_bench()
     results = {
         "windows_loop_over_vectorized": 120.0,
         "goals_met": {"windows_loop_over_vectorized": True},
@@ -57,9 +59,7 @@ def test_readme_table_is_rewritten_between_its_markers(tmp_path):
 
 
 def test_lesson_ratios_split_the_core_lessons_from_the_rest():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _load_bench()
     seconds = {"00_start": 2.0, "05_five": 10.0, "06_six": 30.0, "09_nine": 8.0}
     ratios = bench.notebook_ratios(seconds, 4.0)
     assert ratios["core_lessons_over_kernel_floor"] == (2.0 + 10.0) / (2 * 4.0)
