@@ -513,7 +513,10 @@ def _number(value, where: str) -> float:
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise RequestProblem(f"{where} = {value!r} is not a finite number")
+            raise RequestProblem(
+                f"{where} = {value!r} is not a finite number (a value too large for a 64-bit "
+                "float, such as 1e999, reads as inf): send finite numbers"
+            )
         return number
     if value is None:
         raise RequestProblem(
@@ -799,7 +802,7 @@ def _wait_until_healthy(process, url: str, log_path: Path, timeout: float) -> No
     raise TimeoutError(f"the server did not answer {url}/health within {timeout:g} s")
 
 
-def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None, timeout=120.0):
+def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None, timeout=300.0):
     """Start ``python -m helpers.serving DIRECTORY`` in a subprocess and wait until it answers.
 
     Returns once ``GET /health`` answers. Use the result as a context manager
@@ -819,8 +822,10 @@ def serve_in_subprocess(directory, *, host="127.0.0.1", port=None, log_path=None
     log_path : str or os.PathLike, optional
         The server's log (stdout and stderr) goes here; default a temporary
         file, deleted when the server stops. Nothing reaches the caller's terminal.
-    timeout : float, default 120
-        Seconds to wait for the server to answer.
+    timeout : float, default 300
+        Seconds to wait for the server to answer. It imports TensorFlow first: a few
+        seconds on an idle laptop, but we measured 113 s on a 2-core machine busy
+        running other lessons' kernels, hence the margin.
 
     Returns
     -------
