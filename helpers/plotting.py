@@ -100,6 +100,7 @@ def plot_heatmap(
     title=None,
     diverging=False,
     colorbar=True,
+    colorbar_label=None,
 ):
     """Draw a 2-D array as a heat map, rows on the y axis.
 
@@ -113,6 +114,8 @@ def plot_heatmap(
     diverging : bool
         Signed values: a red-blue map centred on zero with symmetric limits.
     colorbar : bool
+    colorbar_label : str, optional
+        What the colours measure, written along the colour bar.
 
     Returns
     -------
@@ -141,5 +144,7 @@ def plot_heatmap(
     if title:
         ax.set_title(title)
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+        if colorbar_label:
+            bar.set_label(colorbar_label)
     return ax

@@ -79,6 +79,14 @@ def test_diverging_heatmap_is_symmetric_about_zero():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
 
 
+def test_heatmap_colorbar_carries_its_label():
+    ax = plotting.plot_heatmap(np.eye(2), colorbar_label="weight")
+    bar_axes = [other for other in ax.figure.axes if other is not ax]
+    assert [other.get_ylabel() for other in bar_axes] == ["weight"]
+    unlabelled = plotting.plot_heatmap(np.eye(2))
+    assert [o.get_ylabel() for o in unlabelled.figure.axes if o is not unlabelled] == [""]
+
+
 def test_bad_shapes_are_refused():
     with pytest.raises(ValueError, match="forecast 'm' has 2 values, y_true has 3"):
         plotting.plot_forecasts([1.0, 2.0, 3.0], {"m": [1.0, 2.0]})
