@@ -414,6 +414,17 @@ def train(
         ``history.history["loss"]`` (and ``"val_loss"``, ``"mae"``,
         ``"val_mae"``): one value per epoch run.
 
+    Notes
+    -----
+    With ``verbose=1`` or ``2`` this is one ``model.fit`` call on a shuffled
+    ``tf.data`` pipeline. With ``verbose=0`` the epochs run in a loop of our own
+    that calls the same Keras steps (``model.train_step``, ``model.test_step``)
+    on the same batches in the same order, with the same ``EarlyStopping``:
+    the losses and weights are the same to the last bit (tests/test_models.py
+    compares them with ``model.fit`` for every kind of forecaster), and what is
+    left out is fit's bookkeeping per epoch, which on a few hundred windows
+    costs more than the training; benchmarks/README.md has the measurements.
+
     Raises
     ------
     TypeError
@@ -456,6 +467,12 @@ def train(
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
 
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        raise ValueError(
+            "model must be compiled before training: call model.compile(optimizer=..., "
+            "loss=...) first (build_forecaster returns a compiled model)"
+        )
+
     callbacks = []
     if validation_data is not None and patience is not None:
         callbacks.append(
@@ -463,26 +480,141 @@ def train(
                 monitor="val_loss", patience=patience, restore_best_weights=True
             )
         )
-    # The arrays go into one tf.data pipeline each: Keras's own NumPy adapter builds a
-    # new pipeline every epoch, which costs more than training on these small sets.
-    # The shuffle's seed comes from the global seed (helpers.set_seed), so runs repeat.
-    # (A seed= here would not free it from the global seed: tf.data combines the two.)
+    # The windows are shuffled by a tf.data shuffle, whose seed comes from the global
+    # seed (helpers.set_seed), so runs repeat. (A seed= here would not free it from the
+    # global seed: tf.data combines the two.) Keras's own NumPy adapter would build a new
+    # pipeline every epoch, which costs more than training on these small sets.
     dtype = _input_dtype(model)
-    train_set = tf.data.Dataset.from_tensor_slices((X_train.astype(dtype), y_train.astype(dtype)))
-    if shuffle:
-        train_set = train_set.shuffle(len(X_train), reshuffle_each_iteration=True)
+    X_train, y_train = X_train.astype(dtype), y_train.astype(dtype)
     if validation_data is not None:
-        validation_data = tf.data.Dataset.from_tensor_slices(
-            (validation_data[0].astype(dtype), validation_data[1].astype(dtype))
-        ).batch(batch_size)
-    return model.fit(
-        train_set.batch(batch_size),
-        validation_data=validation_data,
-        epochs=epochs,
-        shuffle=False,  # done above; fit cannot shuffle a tf.data.Dataset
-        callbacks=callbacks,
-        verbose=verbose,
+        validation_data = tuple(part.astype(dtype) for part in validation_data)
+    if verbose or getattr(model, "_distribute_strategy", None) is not None:
+        # model.fit itself, for its progress bar (and for a distribution strategy).
+        train_set = tf.data.Dataset.from_tensor_slices((X_train, y_train))
+        if shuffle:
+            train_set = train_set.shuffle(len(X_train), reshuffle_each_iteration=True)
+        if validation_data is not None:
+            validation_data = tf.data.Dataset.from_tensor_slices(validation_data).batch(batch_size)
+        return model.fit(
+            train_set.batch(batch_size),
+            validation_data=validation_data,
+            epochs=epochs,
+            shuffle=False,  # done above; fit cannot shuffle a tf.data.Dataset
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+    order = None
+    if shuffle:  # the same shuffle, created at the same point, so it draws the same seed
+        order = tf.data.Dataset.range(len(X_train))
+        order = order.shuffle(len(X_train), reshuffle_each_iteration=True).batch(len(X_train))
+    return _fit_quietly(
+        model, (X_train, y_train), validation_data, order, epochs, batch_size, callbacks
     )
+
+
+def _compiled_steps(model, spec):
+    """``model.train_step``, ``model.test_step`` and ``model.reset_metrics`` as tf.functions.
+
+    The steps take batches of ``spec``.
+
+    Kept on the model and rebuilt when the model is compiled again (a new optimizer or
+    loss) or sees arrays of another shape or dtype.
+    """
+    key = (
+        id(model.optimizer),
+        id(getattr(model, "_compile_loss", None)),
+        id(getattr(model, "_compile_metrics", None)),
+        model.run_eagerly,
+        spec,
+    )
+    cached = getattr(model, "_helpers_steps", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    # Create the optimizer's, loss's and metrics' variables now, as Keras does before
+    # fit under a distribution strategy: a tf.function that creates variables is
+    # traced twice, and tracing these steps is what a new model's first training
+    # pays most for.
+    model._symbolic_build(
+        data_batch=tuple(tf.zeros((1, *part.shape[1:]), part.dtype) for part in spec)
+    )
+    steps = model.train_step, model.test_step
+    if not model.run_eagerly:
+        steps = tuple(  # autograph off, as in Keras's own step functions (`do_not_convert`)
+            tf.function(
+                step, input_signature=[spec], jit_compile=model.jit_compile, autograph=False
+            )
+            for step in steps
+        )
+        # Zeroing the metrics in one call, not one eager assign per variable.
+        steps += (tf.function(model.reset_metrics, autograph=False),)
+    else:
+        steps += (model.reset_metrics,)
+    model._helpers_steps = (key, steps)
+    return steps
+
+
+def _fit_quietly(model, train_pair, validation_data, order, epochs, batch_size, callbacks):
+    """Run what ``model.fit`` runs for :func:`train`, without its per-epoch machinery.
+
+    The same steps (``model.train_step``, ``model.test_step``, traced once for a
+    batch dimension of None as fit traces them), on the same batches in the same
+    order, with the same callbacks at the start and end of each epoch: losses,
+    weights and optimizer state come out bit for bit as fit's
+    (``tests/test_models.py`` checks it on every kind of forecaster). What is left
+    out is fit's overhead per epoch, a fresh ``tf.data`` iterator for training and
+    another for validation and a whole ``evaluate`` call, which costs more than the
+    training itself on a few hundred windows.
+    """
+    X, y = train_pair
+    n = len(X)
+    spec = tuple(tf.TensorSpec((None, *part.shape[1:]), part.dtype) for part in train_pair)
+    train_step, test_step, reset_metrics = _compiled_steps(model, spec)
+    validation_batches = []
+    if validation_data is not None:
+        X_val, y_val = validation_data
+        validation_batches = [
+            (tf.constant(X_val[i : i + batch_size]), tf.constant(y_val[i : i + batch_size]))
+            for i in range(0, len(X_val), batch_size)
+        ]
+    history = keras.callbacks.History()
+    callback_list = keras.callbacks.CallbackList(
+        [*callbacks, history],
+        model=model,
+        verbose=0,
+        epochs=epochs,
+        steps=-(-n // batch_size),
+    )
+    model.stop_training = False
+    callback_list.on_train_begin()
+    logs = None
+    for epoch in range(epochs):
+        reset_metrics()
+        callback_list.on_epoch_begin(epoch)
+        if order is None:
+            X_epoch, y_epoch = X, y
+        else:
+            permutation = next(iter(order)).numpy()
+            # At the end of every epoch fit opens one more iterator over its shuffled
+            # set (keras/src/trainers/epoch_iterator.py), which draws a shuffle that is
+            # never used; drawing it here too keeps the later epochs' order fit's.
+            iter(order)
+            X_epoch, y_epoch = X[permutation], y[permutation]
+        for i in range(0, n, batch_size):
+            step_logs = train_step(
+                (tf.constant(X_epoch[i : i + batch_size]), tf.constant(y_epoch[i : i + batch_size]))
+            )
+        logs = {name: float(value) for name, value in step_logs.items()}
+        if validation_batches:
+            reset_metrics()
+            for batch in validation_batches:
+                step_logs = test_step(batch)
+            logs.update({f"val_{name}": float(value) for name, value in step_logs.items()})
+        callback_list.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    model.optimizer.finalize_variable_values(model.trainable_weights)
+    callback_list.on_train_end(logs=logs)
+    return history
 
 
 # --------------------------------------------------------------------------- forecast

@@ -674,7 +674,7 @@ def test_attention_weights_refuse_wrong_windows(X, error, words):
 def test_bidirectional_doubles_the_recurrent_parameters_and_reads_both_ways(cell):
     window, n_features, units = 6, 3, 4
     model = models.build_forecaster(
-        window, n_features, units=units, cell=cell, bidirectional=True, seed=1
+        window, n_features, units=units, cell=cell, bidirectional=True, seed=1, learning_rate=0.05
     )
     (layer,) = models.recurrent_layers(model)
     assert isinstance(layer, keras.layers.Bidirectional)
@@ -762,3 +762,157 @@ def test_attention_layer_rejects_a_bad_size_and_non_sequence_input():
 def test_new_options_refuse_bad_values(kwargs, error, words):
     with pytest.raises(error, match=words):
         models.build_forecaster(5, **kwargs)
+
+
+# ------------------------------------------------------------- train equals model.fit
+
+
+def _fit_as_keras_does(model, X, y, validation_data, epochs, batch_size, patience, shuffle):
+    """The reference: keras's own model.fit on the pipeline train() documents."""
+    callbacks = []
+    if validation_data is not None and patience is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=patience, restore_best_weights=True
+            )
+        )
+    train_set = tf.data.Dataset.from_tensor_slices((X.astype("float32"), y.astype("float32")))
+    if shuffle:
+        train_set = train_set.shuffle(len(X), reshuffle_each_iteration=True)
+    if validation_data is not None:
+        validation_data = tf.data.Dataset.from_tensor_slices(
+            tuple(part.astype("float32") for part in validation_data)
+        ).batch(batch_size)
+    return model.fit(
+        train_set.batch(batch_size),
+        validation_data=validation_data,
+        epochs=epochs,
+        shuffle=False,
+        callbacks=callbacks,
+        verbose=0,
+    )
+
+
+def _two_trainings(trainer, build, *, n_features=1, horizon=1, shuffle=True, patience=1):
+    """Train one model twice in a row after set_seed; return what each run leaves."""
+    helpers.set_seed(5)
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(45, 6, n_features))  # 45 = one batch of 32 and one of 13
+    y = X[:, -horizon:, 0] * 0.5 + 0.1 * rng.normal(size=(45, horizon))
+    X_val = rng.normal(size=(20, 6, n_features))
+    y_val = -X_val[:, -horizon:, 0] * 0.5  # the opposite sign: val_loss gets worse, so it stops
+    model = build(6, n_features, horizon)
+    runs = []
+    for epochs in (12, 9):
+        history = trainer(model, X, y, (X_val, y_val), epochs, 32, patience, shuffle)
+        runs.append({**history.history, "params": history.params, "epoch": history.epoch})
+    optimizer_state = [v.numpy() for v in model.optimizer.variables]
+    return runs, model.get_weights(), optimizer_state
+
+
+def _train(model, X, y, validation_data, epochs, batch_size, patience, shuffle):
+    return models.train(
+        model,
+        X,
+        y,
+        validation_data=validation_data,
+        epochs=epochs,
+        batch_size=batch_size,
+        patience=patience,
+        shuffle=shuffle,
+    )
+
+
+FORECASTERS = {
+    "lstm": lambda w, f, h: models.build_forecaster(
+        w, f, units=4, horizon=h, seed=1, learning_rate=0.05
+    ),
+    "gru, 2 features, horizon 2": lambda w, f, h: models.build_forecaster(
+        w, f, units=4, horizon=h, cell="gru", seed=1, learning_rate=0.05
+    ),
+    "stacked, dropout and recurrent dropout": lambda w, f, h: models.build_forecaster(
+        w,
+        f,
+        units=4,
+        horizon=h,
+        layers=2,
+        dropout=0.2,
+        recurrent_dropout=0.2,
+        seed=1,
+        learning_rate=0.05,
+    ),
+    "bidirectional": lambda w, f, h: models.build_forecaster(
+        w, f, units=4, horizon=h, bidirectional=True, seed=1, learning_rate=0.05
+    ),
+    "attention": lambda w, f, h: models.build_attention_forecaster(
+        w, f, units=4, horizon=h, seed=1, learning_rate=0.05
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(FORECASTERS))
+def test_train_gives_model_fit_bit_for_bit(kind):
+    # train() runs the epochs in its own loop (helpers.models._fit_quietly): every loss,
+    # weight and optimizer variable must equal keras's model.fit on the same data, over
+    # two trainings of one model (the second reuses the traced steps), with early
+    # stopping firing and putting the best weights back.
+    shape = {"n_features": 2, "horizon": 2} if "2 features" in kind else {}
+    ours = _two_trainings(_train, FORECASTERS[kind], **shape)
+    keras_fit = _two_trainings(_fit_as_keras_does, FORECASTERS[kind], **shape)
+    assert ours[0] == keras_fit[0]  # every epoch's loss, mae, val_loss, val_mae; params
+    for a, b in itertools.chain(
+        zip(ours[1], keras_fit[1], strict=True), zip(ours[2], keras_fit[2], strict=True)
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert len(ours[0][0]["loss"]) < 12, "early stopping never fired"
+
+
+@pytest.mark.parametrize("patience, shuffle", [(None, True), (3, False)])
+def test_train_gives_model_fit_bit_for_bit_without_early_stopping_or_shuffle(patience, shuffle):
+    build = FORECASTERS["lstm"]
+    ours = _two_trainings(_train, build, shuffle=shuffle, patience=patience)
+    keras_fit = _two_trainings(_fit_as_keras_does, build, shuffle=shuffle, patience=patience)
+    assert ours[0] == keras_fit[0]
+    for a, b in zip(ours[1] + ours[2], keras_fit[1] + keras_fit[2], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_train_verbose_runs_model_fit_with_the_same_numbers(capsys):
+    X, y = _toy_data(n=40)
+    runs = []
+    for verbose in (0, 2):
+        helpers.set_seed(3)
+        model = models.build_forecaster(5, units=3, seed=3)
+        history = models.train(
+            model, X, y, validation_data=(X[:8], y[:8]), epochs=4, verbose=verbose
+        )
+        runs.append((history.history, model.get_weights()))
+    assert "Epoch 4/4" in capsys.readouterr().out  # the verbose run went through model.fit
+    assert runs[0][0] == runs[1][0]
+    for a, b in zip(runs[0][1], runs[1][1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_train_after_compiling_again_uses_the_new_optimizer():
+    X, y = _toy_data(n=32)
+    model = models.build_forecaster(5, units=3, seed=0)
+    models.train(model, X, y, epochs=2)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    before = model.get_weights()
+    models.train(model, X, y, epochs=2)
+    for a, b in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # learning rate 0: nothing moves
+
+
+def test_train_history_is_returned_and_set_on_the_model():
+    X, y = _toy_data(n=16)
+    model = models.build_forecaster(5, units=2)
+    history = models.train(model, X, y, epochs=3)
+    assert model.history is history
+    assert history.epoch == [0, 1, 2]
+
+
+def test_train_refuses_a_model_that_was_not_compiled():
+    model = keras.Sequential([keras.Input((5, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="must be compiled before training"):
+        models.train(model, np.zeros((8, 5, 1)), np.zeros((8, 1)), epochs=1)
