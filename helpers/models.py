@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -416,14 +417,16 @@ def train(
 
     Notes
     -----
-    With ``verbose=1`` or ``2`` this is one ``model.fit`` call on a shuffled
-    ``tf.data`` pipeline. With ``verbose=0`` the epochs run in a loop of our own
-    that calls the same Keras steps (``model.train_step``, ``model.test_step``)
-    on the same batches in the same order, with the same ``EarlyStopping``:
-    the losses and weights are the same to the last bit (tests/test_models.py
-    compares them with ``model.fit`` for every kind of forecaster), and what is
-    left out is fit's bookkeeping per epoch, which on a few hundred windows
-    costs more than the training; benchmarks/README.md has the measurements.
+    With ``verbose=1`` or ``2``, or under a ``tf.distribute`` strategy, this is
+    one ``model.fit`` call on a shuffled ``tf.data`` pipeline. With ``verbose=0``
+    the epochs run in a loop of our own that calls the same Keras steps
+    (``model.train_step``, ``model.test_step``) on the same batches in the same
+    order, with the same ``EarlyStopping``: the losses and weights are the same
+    to the last bit (tests/test_models.py compares them with ``model.fit`` on
+    LSTM, GRU, SimpleRNN, stacked, dropout, bidirectional, attention, quantile
+    and float64 forecasters), and what is left out is fit's bookkeeping per
+    epoch, which on a few hundred windows costs more than the training;
+    benchmarks/README.md has the measurements.
 
     Raises
     ------
@@ -488,7 +491,7 @@ def train(
     X_train, y_train = X_train.astype(dtype), y_train.astype(dtype)
     if validation_data is not None:
         validation_data = tuple(part.astype(dtype) for part in validation_data)
-    if verbose or getattr(model, "_distribute_strategy", None) is not None:
+    if verbose or tf.distribute.has_strategy() or model._distribute_strategy is not None:
         # model.fit itself, for its progress bar (and for a distribution strategy).
         train_set = tf.data.Dataset.from_tensor_slices((X_train, y_train))
         if shuffle:
@@ -515,21 +518,28 @@ def train(
 def _compiled_steps(model, spec):
     """``model.train_step``, ``model.test_step`` and ``model.reset_metrics`` as tf.functions.
 
-    The steps take batches of ``spec``.
-
-    Kept on the model and rebuilt when the model is compiled again (a new optimizer or
-    loss) or sees arrays of another shape or dtype.
+    The steps take batches of ``spec``. They are kept on the model and traced again
+    when what they were traced with has changed: ``model.compile`` makes a new loss
+    tracker every time (and a new optimizer, loss or metrics when given them), so a
+    model compiled again gets new steps.
     """
-    key = (
-        id(model.optimizer),
-        id(getattr(model, "_compile_loss", None)),
-        id(getattr(model, "_compile_metrics", None)),
-        model.run_eagerly,
-        spec,
+    # Weak references to the objects, compared with `is`: an id() alone could be reused
+    # by a new object once the old one is freed, and the objects themselves kept in an
+    # attribute would be tracked by Keras as the model's own metrics and saved with it.
+    parts = (
+        model.optimizer,
+        getattr(model, "_compile_loss", None),
+        getattr(model, "_compile_metrics", None),
+        getattr(model, "_loss_tracker", None),
     )
+    settings = (model.run_eagerly, model.jit_compile, spec)
     cached = getattr(model, "_helpers_steps", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    if (
+        cached is not None
+        and all(_alive(ref) is part for ref, part in zip(cached[0], parts, strict=True))
+        and cached[1] == settings
+    ):
+        return cached[2]
     # Create the optimizer's, loss's and metrics' variables now, as Keras does before
     # fit under a distribution strategy: a tf.function that creates variables is
     # traced twice, and tracing these steps is what a new model's first training
@@ -549,8 +559,17 @@ def _compiled_steps(model, spec):
         steps += (tf.function(model.reset_metrics, autograph=False),)
     else:
         steps += (model.reset_metrics,)
-    model._helpers_steps = (key, steps)
+    model._helpers_steps = (
+        tuple(None if part is None else weakref.ref(part) for part in parts),
+        settings,
+        steps,
+    )
     return steps
+
+
+def _alive(ref):
+    """The object a weak reference (or None) points to, None once it is gone."""
+    return None if ref is None else ref()
 
 
 def _fit_quietly(model, train_pair, validation_data, order, epochs, batch_size, callbacks):
@@ -559,11 +578,13 @@ def _fit_quietly(model, train_pair, validation_data, order, epochs, batch_size, 
     The same steps (``model.train_step``, ``model.test_step``, traced once for a
     batch dimension of None as fit traces them), on the same batches in the same
     order, with the same callbacks at the start and end of each epoch: losses,
-    weights and optimizer state come out bit for bit as fit's
-    (``tests/test_models.py`` checks it on every kind of forecaster). What is left
-    out is fit's overhead per epoch, a fresh ``tf.data`` iterator for training and
-    another for validation and a whole ``evaluate`` call, which costs more than the
-    training itself on a few hundred windows.
+    weights and optimizer state come out bit for bit as fit's with the Keras of
+    constraints.txt (``tests/test_models.py`` checks it on the forecasters it
+    lists). What is left out is fit's overhead per epoch: a ``tf.data`` pipeline
+    of the windows iterated for training and another for validation, a whole
+    ``evaluate`` call and eager metric resets, which cost more than the training
+    itself on a few hundred windows. The only ``tf.data`` work left is drawing
+    each epoch's order from a shuffled range of indices.
     """
     X, y = train_pair
     n = len(X)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import models
+from helpers import models, probabilistic
 from helpers._tf import import_tensorflow
 
 tf = import_tensorflow()
@@ -776,12 +776,13 @@ def _fit_as_keras_does(model, X, y, validation_data, epochs, batch_size, patienc
                 monitor="val_loss", patience=patience, restore_best_weights=True
             )
         )
-    train_set = tf.data.Dataset.from_tensor_slices((X.astype("float32"), y.astype("float32")))
+    dtype = model.inputs[0].dtype  # train() casts to the model's input dtype too
+    train_set = tf.data.Dataset.from_tensor_slices((X.astype(dtype), y.astype(dtype)))
     if shuffle:
         train_set = train_set.shuffle(len(X), reshuffle_each_iteration=True)
     if validation_data is not None:
         validation_data = tf.data.Dataset.from_tensor_slices(
-            tuple(part.astype("float32") for part in validation_data)
+            tuple(part.astype(dtype) for part in validation_data)
         ).batch(batch_size)
     return model.fit(
         train_set.batch(batch_size),
@@ -799,13 +800,14 @@ def _two_trainings(trainer, build, *, n_features=1, horizon=1, shuffle=True, pat
     rng = np.random.default_rng(5)
     X = rng.normal(size=(45, 6, n_features))  # 45 = one batch of 32 and one of 13
     y = X[:, -horizon:, 0] * 0.5 + 0.1 * rng.normal(size=(45, horizon))
-    X_val = rng.normal(size=(20, 6, n_features))
+    X_val = rng.normal(size=(40, 6, n_features))  # two validation batches: 32 and 8
     y_val = -X_val[:, -horizon:, 0] * 0.5  # the opposite sign: val_loss gets worse, so it stops
     model = build(6, n_features, horizon)
     runs = []
     for epochs in (12, 9):
         history = trainer(model, X, y, (X_val, y_val), epochs, 32, patience, shuffle)
         runs.append({**history.history, "params": history.params, "epoch": history.epoch})
+        runs.append(model.get_metrics_result())  # what the model's own metrics hold afterwards
     optimizer_state = [v.numpy() for v in model.optimizer.variables]
     return runs, model.get_weights(), optimizer_state
 
@@ -847,6 +849,19 @@ FORECASTERS = {
     "attention": lambda w, f, h: models.build_attention_forecaster(
         w, f, units=4, horizon=h, seed=1, learning_rate=0.05
     ),
+    "simple rnn": lambda w, f, h: models.build_forecaster(
+        w, f, units=4, horizon=h, cell="rnn", seed=1, learning_rate=0.05
+    ),
+    "float64 lstm": lambda w, f, h: models.build_forecaster(
+        w, f, units=4, horizon=h, dtype="float64", seed=1, learning_rate=0.05
+    ),
+    "quantile head, pinball loss": lambda w, f, h: probabilistic.build_quantile_forecaster(
+        w, f, units=4, seed=1, learning_rate=0.05
+    ),
+}
+SHAPES = {  # the data each kind is trained on, where it is not one feature and one step
+    "gru, 2 features, horizon 2": {"n_features": 2, "horizon": 2},
+    "quantile head, pinball loss": {"horizon": 3},  # one column per quantile level
 }
 
 
@@ -856,9 +871,8 @@ def test_train_gives_model_fit_bit_for_bit(kind):
     # weight and optimizer variable must equal keras's model.fit on the same data, over
     # two trainings of one model (the second reuses the traced steps), with early
     # stopping firing and putting the best weights back.
-    shape = {"n_features": 2, "horizon": 2} if "2 features" in kind else {}
-    ours = _two_trainings(_train, FORECASTERS[kind], **shape)
-    keras_fit = _two_trainings(_fit_as_keras_does, FORECASTERS[kind], **shape)
+    ours = _two_trainings(_train, FORECASTERS[kind], **SHAPES.get(kind, {}))
+    keras_fit = _two_trainings(_fit_as_keras_does, FORECASTERS[kind], **SHAPES.get(kind, {}))
     assert ours[0] == keras_fit[0]  # every epoch's loss, mae, val_loss, val_mae; params
     for a, b in itertools.chain(
         zip(ours[1], keras_fit[1], strict=True), zip(ours[2], keras_fit[2], strict=True)
@@ -890,6 +904,29 @@ def test_train_verbose_runs_model_fit_with_the_same_numbers(capsys):
     assert "Epoch 4/4" in capsys.readouterr().out  # the verbose run went through model.fit
     assert runs[0][0] == runs[1][0]
     for a, b in zip(runs[0][1], runs[1][1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_train_after_compiling_again_with_the_same_optimizer_equals_model_fit():
+    # compile() keeps the optimizer object it is given but makes a new loss tracker: the
+    # steps traced before it must not be reused, or the loss and metrics go stale.
+    def compiling_before_the_second(trainer):
+        calls = []
+
+        def run(model, *arguments):
+            if calls:
+                model.compile(optimizer=model.optimizer, loss="mae", metrics=["mse"])
+            calls.append(model)
+            return trainer(model, *arguments)
+
+        return run
+
+    build = FORECASTERS["lstm"]
+    ours = _two_trainings(compiling_before_the_second(_train), build)
+    keras_fit = _two_trainings(compiling_before_the_second(_fit_as_keras_does), build)
+    assert "mse" in ours[0][2]  # the second training reports the new compile's metric
+    assert ours[0] == keras_fit[0]
+    for a, b in zip(ours[1] + ours[2], keras_fit[1] + keras_fit[2], strict=True):
         np.testing.assert_array_equal(a, b)
 
 
