@@ -812,6 +812,14 @@ def _two_trainings(trainer, build, *, n_features=1, horizon=1, shuffle=True, pat
     return runs, model.get_weights(), optimizer_state
 
 
+def _assert_identical(ours, keras_fit):
+    """What two _two_trainings runs leave is the same to the last bit."""
+    assert ours[0] == keras_fit[0]  # every epoch's loss, mae, val_loss, val_mae; params; metrics
+    for mine, theirs in zip(ours[1:], keras_fit[1:], strict=True):  # weights, optimizer
+        for a, b in zip(mine, theirs, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def _train(model, X, y, validation_data, epochs, batch_size, patience, shuffle):
     return models.train(
         model,
@@ -873,11 +881,7 @@ def test_train_gives_model_fit_bit_for_bit(kind):
     # stopping firing and putting the best weights back.
     ours = _two_trainings(_train, FORECASTERS[kind], **SHAPES.get(kind, {}))
     keras_fit = _two_trainings(_fit_as_keras_does, FORECASTERS[kind], **SHAPES.get(kind, {}))
-    assert ours[0] == keras_fit[0]  # every epoch's loss, mae, val_loss, val_mae; params
-    for a, b in itertools.chain(
-        zip(ours[1], keras_fit[1], strict=True), zip(ours[2], keras_fit[2], strict=True)
-    ):
-        np.testing.assert_array_equal(a, b)
+    _assert_identical(ours, keras_fit)
     assert len(ours[0][0]["loss"]) < 12, "early stopping never fired"
 
 
@@ -886,9 +890,7 @@ def test_train_gives_model_fit_bit_for_bit_without_early_stopping_or_shuffle(pat
     build = FORECASTERS["lstm"]
     ours = _two_trainings(_train, build, shuffle=shuffle, patience=patience)
     keras_fit = _two_trainings(_fit_as_keras_does, build, shuffle=shuffle, patience=patience)
-    assert ours[0] == keras_fit[0]
-    for a, b in zip(ours[1] + ours[2], keras_fit[1] + keras_fit[2], strict=True):
-        np.testing.assert_array_equal(a, b)
+    _assert_identical(ours, keras_fit)
 
 
 def test_train_verbose_runs_model_fit_with_the_same_numbers(capsys):
@@ -925,9 +927,7 @@ def test_train_after_compiling_again_with_the_same_optimizer_equals_model_fit():
     ours = _two_trainings(compiling_before_the_second(_train), build)
     keras_fit = _two_trainings(compiling_before_the_second(_fit_as_keras_does), build)
     assert "mse" in ours[0][2]  # the second training reports the new compile's metric
-    assert ours[0] == keras_fit[0]
-    for a, b in zip(ours[1] + ours[2], keras_fit[1] + keras_fit[2], strict=True):
-        np.testing.assert_array_equal(a, b)
+    _assert_identical(ours, keras_fit)
 
 
 def test_train_after_compiling_again_uses_the_new_optimizer():
