@@ -20,8 +20,8 @@ one row per sample and one column per feature. A forecaster takes windows
   :mod:`helpers.sensitivity` apply to them as to any other method. NumPy's global
   random state, which SHAP reseeds, is put back as it was.
 - :func:`lime_map`: one LIME explanation as a ``(n_timesteps, n_features)`` map.
-- :func:`deep_explainer_error`: run ``shap.DeepExplainer`` and return its error,
-  undoing the patch of TensorFlow it leaves behind when it fails.
+- :func:`deep_explainer_error`: run ``shap.DeepExplainer`` in a child process and
+  return its error, so the patch of TensorFlow it leaves behind when it fails stays there.
 
 ``shap`` and ``lime`` are imported when first needed, so importing this module
 costs only what :mod:`helpers.models` costs.
@@ -30,20 +30,27 @@ costs only what :mod:`helpers.models` costs.
 from __future__ import annotations
 
 import contextlib
-import logging
-import numbers
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from helpers import _checks
-from helpers._tf import import_tensorflow
-
-tf = import_tensorflow()
-import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
-
-from helpers.models import _check_model, _check_windows, _input_dtype  # noqa: E402
+from helpers._keras import (  # keras and tf: TensorFlow imported quietly first
+    check_model,
+    check_output_index,
+    check_windows,
+    input_dtype,
+    keras,
+    output_function,
+    tf,
+)
 
 with warnings.catch_warnings():
     # shap imports tqdm.auto for its progress bars; in a notebook without ipywidgets that
@@ -52,26 +59,6 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="IProgress not found")
     import tqdm.auto  # noqa: F401, E402
 
-
-class _OwnRetracingFilter(logging.Filter):
-    """Drop TensorFlow's "triggered tf.function retracing" warning about per-explainer functions.
-
-    Each :class:`FlatPredict` and each ``shap.GradientExplainer`` builds its own
-    ``tf.function`` (``_explainers_forward``, shap's ``grad_graph``) and traces it once per
-    input shape. TensorFlow counts traces per Python function body, so explaining several
-    models in a row looks to it like a retracing loop; it is not. Other functions keep
-    the warning.
-    """
-
-    def filter(self, record):
-        message = record.getMessage()
-        return not (
-            "tf.function retracing" in message
-            and ("_explainers_forward" in message or "grad_graph" in message)
-        )
-
-
-logging.getLogger("tensorflow").addFilter(_OwnRetracingFilter())
 
 __all__ = [
     "flatten_windows",
@@ -91,21 +78,13 @@ __all__ = [
 
 
 def _check_array(name, values, ndim):
-    array = np.asarray(values)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    array = _checks.real_array(values, name)
     if array.ndim != ndim:
         shape = "(n_samples, n_timesteps, n_features)" if ndim == 3 else "(n_samples, n_cells)"
         raise ValueError(f"{name} must be {ndim}-D {shape}, got shape {array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{name} holds no rows (shape {array.shape})")
     return array
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
 
 
 def _import_shap():
@@ -282,27 +261,12 @@ class FlatPredict:
     """
 
     def __init__(self, model, *, output_index=0):
-        _check_model(model)
+        check_model(model)
         self.model = model
         _, self.window, self.n_features = model.input_shape
-        n_outputs = int(np.prod(model.output_shape[1:]))
-        if isinstance(output_index, bool) or not isinstance(output_index, numbers.Integral):
-            raise TypeError(f"output_index must be an integer, got {output_index!r}")
-        if not 0 <= output_index < n_outputs:
-            raise ValueError(
-                f"output_index must be in [0, {n_outputs - 1}] for a model with {n_outputs} "
-                f"output(s) per window, got {output_index}"
-            )
-        self.output_index = int(output_index)
-        self.dtype = _input_dtype(model)
-        spec = tf.TensorSpec((None, self.window, self.n_features), self.dtype)
-        k = self.output_index
-
-        def _explainers_forward(x):  # (m, window, n_features) -> (m,)
-            y = model(x, training=False)  # (m, ...)
-            return tf.reshape(y, (tf.shape(x)[0], -1))[:, k]
-
-        self._forward = tf.function(_explainers_forward, input_signature=[spec])
+        self.output_index = check_output_index(model, output_index)
+        self.dtype = input_dtype(model)
+        self._forward = output_function(model, self.output_index)  # (m, window, F) -> (m,)
         self.calls = 0
         self.rows = 0
 
@@ -350,8 +314,8 @@ def as_list_input(model):
     >>> bool(np.allclose(wrapped([x]), model(x)))
     True
     """
-    _check_model(model)
-    inputs = keras.Input(model.input_shape[1:], dtype=_input_dtype(model), name="window")
+    check_model(model)
+    inputs = keras.Input(model.input_shape[1:], dtype=input_dtype(model), name="window")
     return keras.Model([inputs], model(inputs), name=f"{model.name}_list_input")
 
 
@@ -359,9 +323,9 @@ def as_list_input(model):
 
 
 def _check_pair(model, x, background, name="background"):
-    _check_model(model)
-    x = _check_windows("x", x, model).astype(_input_dtype(model))
-    background = _check_windows(name, background, model).astype(_input_dtype(model))
+    check_model(model)
+    x = check_windows("x", x, model).astype(input_dtype(model))
+    background = check_windows(name, background, model).astype(input_dtype(model))
     return x, background
 
 
@@ -413,7 +377,7 @@ def expected_gradients(
     x, background = _check_pair(model, x, background)
     samples = _checks.integer(samples, "samples")
     batch_size = samples if batch_size is None else _checks.integer(batch_size, "batch_size")
-    seed = _check_seed(seed)
+    seed = _checks.seed(seed)
     index = FlatPredict(model, output_index=output_index).output_index
     with _numpy_global_state_kept():
         explainer = shap.GradientExplainer(as_list_input(model), background, batch_size=batch_size)
@@ -463,7 +427,7 @@ def kernel_shap(model, x, background, *, samples=200, seed=0, output_index=0):
 
     x, background = _check_pair(model, x, background)
     samples = _checks.integer(samples, "samples")
-    seed = _check_seed(seed)
+    seed = _checks.seed(seed)
     if len(background) > 100:
         raise ValueError(
             f"background must hold at most 100 windows (Kernel SHAP evaluates every one for "
@@ -579,7 +543,7 @@ def lime_weights(
     x, _ = _check_pair(model, x, training, name="training")
     training = np.asarray(training, dtype=np.float64)  # LIME's statistics, in full precision
     samples = _checks.integer(samples, "samples")
-    seed = _check_seed(seed)
+    seed = _checks.seed(seed)
     if not isinstance(discretize, (bool, np.bool_)):
         raise TypeError(f"discretize must be True or False, got {discretize!r}")
     predict = FlatPredict(model, output_index=output_index)
@@ -601,21 +565,24 @@ def lime_weights(
     return maps
 
 
-def deep_explainer_error(model, background, x):
-    """Try ``shap.DeepExplainer`` on ``model`` and return its error message, or None.
+def deep_explainer_error(model, background, x, *, timeout=300):
+    """Try ``shap.DeepExplainer`` on ``model`` in a separate Python process; return its error.
 
     On a Keras 3 LSTM DeepExplainer fails inside TensorFlow's gradient
     machinery (``LookupError: gradient registry has no entry for:
-    shap_TensorListStack``, shap issue #3605). When it fails it also leaves
-    TensorFlow's ``record_gradient`` replaced by its own, so every later gradient
-    in the session fails too (``... no entry for: shap_StridedSlice``). This
-    function puts TensorFlow's function back, whatever happens.
+    shap_TensorListStack``, shap issue #3605), and a failure leaves TensorFlow's
+    gradient recording patched by shap, so every later gradient in that process
+    fails too. Running it in a child process (the model saved to a temporary
+    ``.keras`` file and loaded there) keeps the lesson's own session untouched,
+    without reaching into TensorFlow's private modules to undo the patch.
 
     Parameters
     ----------
     model : keras.Model
     background : array-like, shape (n_background, window, n_features)
     x : array-like, shape (n_samples, window, n_features)
+    timeout : float, default 300
+        Seconds to wait for the child process (it imports TensorFlow: a few seconds).
 
     Returns
     -------
@@ -626,22 +593,55 @@ def deep_explainer_error(model, background, x):
     ------
     TypeError, ValueError
         If the model or the windows do not fit each other.
+    RuntimeError
+        If the child process itself failed (it could not load the model, say).
     """
-    from tensorflow.python.eager import execute
-
-    shap = _import_shap()
+    from helpers.models import save_model
 
     x, background = _check_pair(model, x, background)
-    original = execute.record_gradient
-    try:
-        with warnings.catch_warnings():
-            # "Your TensorFlow version is newer than 2.4.0 and so graph support has been
-            # removed in eager mode": shap's notice that it runs eagerly; the error is the news.
-            warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
-            shap.DeepExplainer(as_list_input(model), background).shap_values(x)
-    except Exception as error:  # noqa: BLE001  (any failure is the answer we report)
-        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-        return f"{type(error).__name__}: {lines[-1] if lines else ''}"
-    finally:
-        execute.record_gradient = original
-    return None
+    timeout = _checks.real(timeout, "timeout", low=0, low_open=True)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        save_model(model, folder / "model.keras")
+        np.save(folder / "background.npy", background)
+        np.save(folder / "x.npy", x)
+        child = subprocess.run(
+            [sys.executable, "-c", _DEEP_EXPLAINER_CHILD, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            check=False,
+        )
+    lines = child.stdout.strip().splitlines()
+    if child.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"the DeepExplainer process failed (exit code {child.returncode}): "
+            f"{child.stderr.strip()[-500:]}"
+        )
+    return json.loads(lines[-1])["error"]
+
+
+# What the child process runs: load the model and the windows, try DeepExplainer, print
+# {"error": ...} as the last line of its output.
+_DEEP_EXPLAINER_CHILD = """
+import json, sys, warnings
+from pathlib import Path
+import numpy as np
+from helpers import explainers, models
+folder = Path(sys.argv[1])
+model = models.load_model(folder / "model.keras")
+background, x = np.load(folder / "background.npy"), np.load(folder / "x.npy")
+shap = explainers._import_shap()
+try:
+    with warnings.catch_warnings():
+        # "Your TensorFlow version is newer than 2.4.0 and so graph support has been
+        # removed in eager mode": shap's notice that it runs eagerly; the error is the news.
+        warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
+        shap.DeepExplainer(explainers.as_list_input(model), background).shap_values(x)
+    error = None
+except Exception as caught:
+    lines = [line.strip() for line in str(caught).strip().splitlines() if line.strip()]
+    error = f"{type(caught).__name__}: {lines[-1] if lines else ''}"
+print(json.dumps({"error": error}))
+"""

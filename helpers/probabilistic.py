@@ -10,15 +10,15 @@ intervals they give are scored with the NumPy functions of
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from helpers import _checks, models
-from helpers._tf import import_tensorflow
-
-tf = import_tensorflow()
-import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
+from helpers._keras import (  # TensorFlow imported quietly first
+    check_model,
+    check_windows,
+    input_dtype,
+    keras,
+)
 
 __all__ = ["quantile_loss", "build_quantile_forecaster", "train_quantiles", "mc_dropout_samples"]
 
@@ -32,8 +32,7 @@ def _check_quantiles(quantiles) -> tuple[float, ...]:
     if not levels:
         raise ValueError("quantiles must hold at least one level, got an empty sequence")
     for q in levels:
-        if isinstance(q, bool) or not isinstance(q, numbers.Real) or not 0.0 < float(q) < 1.0:
-            raise ValueError(f"every quantile must be a number in (0, 1), got {q!r} in {levels}")
+        _checks.real(q, f"every quantile in {levels}", low=0, high=1, low_open=True, high_open=True)
     if any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
         raise ValueError(f"quantiles must be strictly increasing, got {levels}")
     return tuple(float(q) for q in levels)
@@ -245,15 +244,15 @@ def mc_dropout_samples(model, X, *, n_samples=100):
     >>> draws.shape, bool(draws.std(axis=0).min() > 0)
     ((10, 3, 2), True)
     """
-    models._check_model(model)
-    X = models._check_windows("X", X, model)
+    check_model(model)
+    X = check_windows("X", X, model)
     n_samples = _checks.integer(n_samples, "n_samples", minimum=2)
     if not _has_dropout(model):
         raise ValueError(
             "model has no dropout, so every Monte Carlo draw would be the same: build it with "
             "dropout > 0, e.g. models.build_forecaster(..., dropout=0.2)"
         )
-    batch = np.tile(X, (n_samples, 1, 1)).astype(models._input_dtype(model))  # (S*n, T, F)
+    batch = np.tile(X, (n_samples, 1, 1)).astype(input_dtype(model))  # (S*n, T, F)
     draws = keras.ops.convert_to_numpy(model(batch, training=True))  # (S*n, horizon)
     return draws.reshape(n_samples, len(X), -1)  # (S, n, horizon)
 

@@ -18,9 +18,9 @@ and one chosen output :math:`f_k` (``output_index=k``):
   units of maps; NumPy only, they live in :mod:`helpers.attributions` and are
   re-exported here.
 - :func:`randomize_weights`: the same architecture with fresh or shuffled weights,
-  for the model-randomisation sanity check.
-- :func:`count_passes`: how many windows a method sends through the model's forward
-  and backward passes, measured by counting them.
+  for the model-randomisation sanity check, and :func:`count_passes`: how many windows
+  a method sends through the model's forward and backward passes; both live in
+  :mod:`helpers.method_checks` and are re-exported here.
 
 Every method calls the model with ``training=False`` and assumes, as every
 forecaster in this collection does, that the model treats the windows of a
@@ -32,27 +32,24 @@ computed in the model's own dtype.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import weakref
-from collections.abc import Callable, Sequence
-
 import numpy as np
 
-from helpers._tf import import_tensorflow
-
-tf = import_tensorflow()
-import keras  # noqa: E402  (after TensorFlow, which must be imported quietly first)
-
-from helpers import _checks  # noqa: E402
-from helpers.attributions import (  # noqa: E402  (re-exported: sens.rank_features)
+from helpers import _checks
+from helpers._keras import (  # TensorFlow imported quietly first
+    check_output_index,
+    check_window_model,
+    input_dtype,
+    output_function,
+    tf,
+)
+from helpers.attributions import (  # re-exported: sens.rank_features
     rank_cells,
     rank_correlation,
     rank_features,
     rank_timesteps,
     to_raw_units,
 )
-from helpers.models import _check_model as _check_keras_model  # noqa: E402
+from helpers.method_checks import PassCount, count_passes, randomize_weights  # re-exported
 
 __all__ = [
     "saliency",
@@ -78,46 +75,11 @@ DEFAULT_BATCH_SIZE = 4096
 # --------------------------------------------------------------------------- checks
 
 
-def _check_model(model):
-    _check_keras_model(model)  # a built keras.Model with a known input shape
-    shape = model.input_shape
-    if not (isinstance(shape, tuple) and len(shape) == 3):
-        raise ValueError(
-            "model must take one input of shape (batch, timesteps, features), "
-            f"got input shape {shape}"
-        )
-
-
-def _model_dtype(model):
-    inputs = getattr(model, "inputs", None)
-    if inputs:
-        return keras.backend.standardize_dtype(inputs[0].dtype)
-    return keras.backend.standardize_dtype(model.compute_dtype)
-
-
-def _n_outputs(model):
-    shape = model.output_shape
-    if not isinstance(shape, tuple):
-        raise ValueError(f"model must have a single output, got output shape {shape}")
-    return int(np.prod(shape[1:], dtype=int)) if len(shape) > 1 else 1
-
-
-def _check_output_index(model, output_index):
-    output_index = _checks.integer(output_index, "output_index", minimum=None)
-    k = _n_outputs(model)
-    if not -k <= output_index < k:
-        raise ValueError(
-            f"output_index must be in [0, {k - 1}] for a model with {k} output(s) per "
-            f"window (or -{k}..-1 counting from the end), got {output_index}"
-        )
-    return output_index % k
-
-
 def _check_x(model, x, name="x"):
     """Return ``x`` as an array of the model's dtype, shape ``(n, timesteps, features)``."""
     _, timesteps, features = model.input_shape
     array = _checks.windows(x, name, timesteps=timesteps, features=features)
-    return np.array(array, dtype=_model_dtype(model))  # a copy: the caller's array is untouched
+    return np.array(array, dtype=input_dtype(model))  # a copy: the caller's array is untouched
 
 
 def _check_call(model, x, output_index):
@@ -126,8 +88,8 @@ def _check_call(model, x, output_index):
     Returns ``x`` (a copy in the model's dtype, ``(n, timesteps, features)``) and
     the output index counted from 0.
     """
-    _check_model(model)
-    return _check_x(model, x), _check_output_index(model, output_index)
+    check_window_model(model)
+    return _check_x(model, x), check_output_index(model, output_index)
 
 
 def _check_baseline(baseline, x, name="baseline"):
@@ -150,58 +112,10 @@ def _check_baseline(baseline, x, name="baseline"):
 
 # --------------------------------------------------------------------------- compiled passes
 
-# One traced tf.function per (model, kind, output index), kept while the model lives.
-# The functions reach the model through a weak reference, so the cache never keeps a
-# model alive.
-_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-class _OwnRetracingFilter(logging.Filter):
-    """Drop TensorFlow's "triggered tf.function retracing" warning about this module's functions.
-
-    TensorFlow counts traces per Python function body, so explaining five models in a
-    row (a trained one, a randomised one, ...) looks to it like a retracing loop. Here
-    each model gets its own function, traced once and cached, so the warning is wrong
-    about these functions; it is still shown for every other function.
-    """
-
-    def filter(self, record):
-        message = record.getMessage()
-        return not ("tf.function retracing" in message and "_sensitivity_" in message)
-
-
-logging.getLogger("tensorflow").addFilter(_OwnRetracingFilter())
-
-
-def _compiled(model, kind, index):
-    per_model = _COMPILED.setdefault(model, {})
-    key = (kind, index)
-    if key not in per_model:
-        ref = weakref.ref(model)
-        _, timesteps, features = model.input_shape
-        spec = tf.TensorSpec((None, timesteps, features), _model_dtype(model))
-
-        def _sensitivity_output(x):
-            y = ref()(x, training=False)  # (batch, ...)
-            return tf.reshape(y, (tf.shape(y)[0], -1))[:, index]  # (batch,)
-
-        if kind == "forward":
-            per_model[key] = tf.function(_sensitivity_output, input_signature=[spec])
-        else:
-
-            def _sensitivity_gradient(x):
-                with tf.GradientTape() as tape:
-                    tape.watch(x)
-                    y = _sensitivity_output(x)  # (batch,)
-                return y, tape.gradient(y, x)  # (batch,), (batch, timesteps, features)
-
-            per_model[key] = tf.function(_sensitivity_gradient, input_signature=[spec])
-    return per_model[key]
-
 
 def _forward(model, x, index, batch_size=None):
     """f_k(x) for windows ``x`` (n, T, F), in chunks of ``batch_size`` windows: (n,)."""
-    fn = _compiled(model, "forward", index)
+    fn = output_function(model, index)
     step = len(x) if batch_size is None else batch_size
     return np.concatenate(
         [fn(tf.constant(x[i : i + step])).numpy() for i in range(0, len(x), step)]
@@ -210,7 +124,7 @@ def _forward(model, x, index, batch_size=None):
 
 def _gradient(model, x, index):
     """(f_k(x), d f_k / dx) for windows ``x`` (n, T, F) in one pass: (n,), (n, T, F)."""
-    y, g = _compiled(model, "gradient", index)(tf.constant(x))
+    y, g = output_function(model, index, gradient=True)(tf.constant(x))
     return y.numpy(), g.numpy()
 
 
@@ -683,198 +597,3 @@ def perturbation_sensitivity(
         changed[u, s0:s1] = outputs
     effect = base[None] - changed if mode == "occlude" else (changed - base[None]) / delta
     return effect.T.reshape(out_shape)
-
-
-# --------------------------------------------------------------------------- randomisation
-
-
-def randomize_weights(model, *, method="reinitialize", seed=0, layers=None):
-    """A copy of ``model`` with the same architecture and randomised weights.
-
-    The model-randomisation sanity check (Adebayo et al., 2018): an explanation
-    that hardly changes when the trained weights are replaced by random ones
-    describes the architecture or the input, not what the model learned.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Left unchanged.
-    method : {"reinitialize", "shuffle"}, default "reinitialize"
-        ``"reinitialize"``: fresh weights from each layer's own initialisers,
-        seeded; ``"shuffle"``: each weight tensor's trained values permuted at
-        random (same values, same distribution, structure destroyed).
-    seed : int, default 0
-        Same seed, same weights.
-    layers : sequence of str, optional
-        Names of the layers to randomise; the others keep the trained weights
-        (for the cascading version of the check). None randomises all.
-
-    Returns
-    -------
-    keras.Model
-        A new, uncompiled model with the same layers and input/output shapes.
-
-    Raises
-    ------
-    TypeError
-        If ``model`` is not a Keras model or ``seed`` is not an integer.
-    ValueError
-        If ``method`` is unknown, ``seed`` is negative, or ``layers`` names a layer
-        the model lacks.
-
-    Examples
-    --------
-    >>> model = keras.Sequential([keras.Input((4, 1)), keras.layers.LSTM(2),
-    ...                           keras.layers.Dense(1)])
-    >>> fresh = randomize_weights(model, seed=1)
-    >>> fresh.input_shape == model.input_shape, fresh.count_params() == model.count_params()
-    (True, True)
-    >>> bool(np.array_equal(randomize_weights(model, seed=1).get_weights()[0],
-    ...                     fresh.get_weights()[0]))
-    True
-    """
-    _check_model(model)
-    if method not in ("reinitialize", "shuffle"):
-        raise ValueError(f"method must be 'reinitialize' or 'shuffle', got {method!r}")
-    seed = _checks.seed(seed)
-    names = [layer.name for layer in model.layers]
-    if layers is None:
-        chosen = set(names)
-    else:
-        if isinstance(layers, str) or not isinstance(layers, Sequence):
-            raise TypeError(f"layers must be a list of layer names, got {type(layers).__name__}")
-        unknown = [name for name in layers if name not in names]
-        if unknown:
-            raise ValueError(f"layers must name layers of the model {names}, got {unknown}")
-        chosen = set(layers)
-
-    counter = iter(range(10**6))
-
-    def seeded_clone(layer):
-        config = layer.get_config()
-        if method == "reinitialize":
-            for key, spec in config.items():
-                if key.endswith("_initializer") and isinstance(spec, dict):
-                    inner = dict(spec.get("config") or {})
-                    if "seed" in inner:
-                        inner["seed"] = int(seed) * 1000 + next(counter)
-                        config[key] = {**spec, "config": inner}
-        return layer.__class__.from_config(config)
-
-    clone = keras.models.clone_model(model, clone_function=seeded_clone)
-    rng = np.random.default_rng(int(seed))
-    for old, new in zip(model.layers, clone.layers, strict=True):
-        weights = old.get_weights()
-        if old.name in chosen and method == "shuffle":
-            weights = [rng.permutation(w.ravel()).reshape(w.shape) for w in weights]
-        if old.name not in chosen or method == "shuffle":
-            new.set_weights(weights)
-    return clone
-
-
-# --------------------------------------------------------------------------- cost
-
-
-@dataclasses.dataclass(frozen=True)
-class PassCount:
-    """Windows a method sent through a model, as counted by :func:`count_passes`.
-
-    Attributes
-    ----------
-    forward : int
-        Windows through a forward pass (summed over all calls of the model).
-    backward : int
-        Windows whose input gradient was computed (a backward pass through the model).
-    calls : int
-        Forward calls of the model; each call takes a batch of windows.
-    """
-
-    forward: int
-    backward: int
-    calls: int
-
-
-class _PassCounter(keras.layers.Layer):
-    """Identity layer that counts the windows going forward and the gradients coming back.
-
-    ``counts`` holds (forward windows, backward windows, forward calls). The updates
-    are TensorFlow variable assignments, so they happen in eager mode and inside a
-    traced ``tf.function`` alike; the backward count is made by the identity's own
-    gradient, which TensorFlow runs once per backward pass through it.
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.counts = tf.Variable(tf.zeros(3, tf.int64), trainable=False)
-
-    def call(self, x):
-        counts = self.counts
-        n = tf.cast(tf.shape(x)[0], tf.int64)
-        zero, one = tf.constant(0, tf.int64), tf.constant(1, tf.int64)
-        counts.assign_add(tf.stack([n, zero, one]))
-
-        @tf.custom_gradient
-        def identity(value):
-            def gradient(upstream):
-                counts.assign_add(tf.stack([zero, tf.cast(tf.shape(upstream)[0], tf.int64), zero]))
-                return tf.identity(upstream)
-
-            return tf.identity(value), gradient
-
-        return identity(x)
-
-
-def count_passes(method, model, x, **kwargs):
-    """Count the windows ``method(model, x, **kwargs)`` sends forward and backward.
-
-    The model is wrapped, not changed: an identity layer in front of it adds each
-    call's batch size to a forward counter and, when a gradient with respect to the
-    input flows back through it, that gradient's batch size to a backward counter.
-    The wrapped model computes exactly what ``model`` computes, so ``method`` runs
-    as usual; its result is discarded. The counts are of windows, not of calls, so
-    they do not depend on how a method splits its work into batches (``calls`` does).
-
-    Parameters
-    ----------
-    method : callable
-        ``method(model, x, **kwargs)``, e.g. :func:`saliency` or
-        :func:`integrated_gradients`.
-    model : keras.Model
-        Input ``(batch, timesteps, features)``. Left unchanged.
-    x : array-like, shape (n_samples, n_timesteps, n_features)
-    **kwargs
-        Passed on to ``method``.
-
-    Returns
-    -------
-    PassCount
-        ``forward`` and ``backward`` windows and forward ``calls``.
-
-    Raises
-    ------
-    TypeError
-        If ``method`` is not callable or ``model`` is not a Keras model.
-    ValueError
-        If ``model`` has no known 3-D input shape.
-
-    Examples
-    --------
-    >>> model = keras.Sequential([keras.Input((3, 2)), keras.layers.LSTM(2),
-    ...                           keras.layers.Dense(1)])
-    >>> x = np.zeros((5, 3, 2))
-    >>> count_passes(saliency, model, x)
-    PassCount(forward=5, backward=5, calls=1)
-    >>> count_passes(integrated_gradients, model, x, steps=4)  # (4 + 1) * 5 windows
-    PassCount(forward=25, backward=25, calls=1)
-    >>> count_passes(perturbation_sensitivity, model, x, unit="feature")  # (1 + 2) * 5
-    PassCount(forward=15, backward=0, calls=2)
-    """
-    if not isinstance(method, Callable):
-        raise TypeError(f"method must be callable, got {type(method).__name__} {method!r}")
-    _check_model(model)
-    inputs = keras.Input(shape=model.input_shape[1:], dtype=_model_dtype(model))
-    counter = _PassCounter(dtype=_model_dtype(model))
-    wrapped = keras.Model(inputs, model(counter(inputs)))
-    method(wrapped, x, **kwargs)
-    forward, backward, calls = (int(v) for v in counter.counts.numpy())
-    return PassCount(forward=forward, backward=backward, calls=calls)

@@ -34,10 +34,16 @@ def test_quantile_loss_is_the_mean_pinball_loss_over_levels(tiled):
 
 @pytest.mark.parametrize(
     "bad",
-    [(0.5, 0.1), (0.1, 0.1), (0.0, 0.5), (0.5, 1.0), (0.1, float("nan")), (True,), ()],
+    [(0.5, 0.1), (0.1, 0.1), (0.0, 0.5), (0.5, 1.0), (0.1, float("nan")), ()],
 )
 def test_quantile_loss_refuses_bad_levels(bad):
     with pytest.raises(ValueError, match="quantile"):
+        probabilistic.quantile_loss(bad)
+
+
+@pytest.mark.parametrize("bad", [(True,), ("0.5",)])
+def test_quantile_loss_refuses_a_level_that_is_not_a_number(bad):
+    with pytest.raises(TypeError, match="every quantile in .* must be a number in \\(0, 1\\)"):
         probabilistic.quantile_loss(bad)
 
 
