@@ -44,6 +44,7 @@ __all__ = [
     "real_array",
     "finite",
     "series",
+    "forecast_pair",
     "windows",
     "column_name",
     "column_positions",
@@ -324,6 +325,50 @@ def series(values, name: str, *, min_length: int = 1, why: str = "") -> np.ndarr
         raise ValueError(f"{name} must hold at least {min_length} values{why}, got {array.size}")
     finite(array, name)
     return array
+
+
+def forecast_pair(y_true, y_pred, *, names=("y_true", "y_pred")):
+    """A truth and a forecast of the same points, as float arrays of shape ``(n, k)``.
+
+    Both 1-D ``(n,)`` or both 2-D ``(n, horizon)``; ``(n,)`` against ``(n, 1)`` is
+    accepted (a Keras model predicts ``(n, 1)`` for a ``(n,)`` target), any other
+    shape difference is an error, never a silent broadcast. NaN and inf are refused.
+
+    Examples
+    --------
+    >>> truth, forecast = forecast_pair([1.0, 2.0], [[1.5], [2.5]])
+    >>> truth.shape, forecast.shape
+    ((2, 1), (2, 1))
+    >>> forecast_pair([1.0, 2.0], [1.0, 2.0, 3.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true and y_pred must have the same shape, got (2,) and (3,)
+    """
+    true_name, pred_name = names
+    y_true = real_array(y_true, true_name).astype(float, copy=False)
+    y_pred = real_array(y_pred, pred_name).astype(float, copy=False)
+    for name, array in ((true_name, y_true), (pred_name, y_pred)):
+        if array.ndim not in (1, 2):
+            raise ValueError(
+                f"{name} must be 1-D (n,) or 2-D (n, horizon), got shape {array.shape}; "
+                "score one target at a time"
+            )
+    if y_true.shape != y_pred.shape:
+        n = y_true.shape[0]
+        if {y_true.shape, y_pred.shape} == {(n,), (n, 1)}:
+            y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
+        else:
+            raise ValueError(
+                f"{true_name} and {pred_name} must have the same shape, "
+                f"got {y_true.shape} and {y_pred.shape}"
+            )
+    if y_true.shape[0] == 0:
+        raise ValueError(f"{true_name} and {pred_name} must hold at least one value, got 0")
+    finite(y_true, true_name)
+    finite(y_pred, pred_name)
+    if y_true.ndim == 1:
+        y_true, y_pred = y_true[:, None], y_pred[:, None]
+    return y_true, y_pred
 
 
 def windows(

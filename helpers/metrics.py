@@ -1,4 +1,4 @@
-"""Forecast accuracy metrics, a side-by-side report, and tests of "is A really better than B?".
+"""Forecast accuracy metrics, a side-by-side report, and the rule for "is A really better than B?".
 
 Conventions follow scikit-learn's ``sklearn.metrics``: the truth and the
 forecast are positional (``y_true, y_pred``), options are keyword-only, names
@@ -26,6 +26,11 @@ formulas seven shorthands name the same functions (``mse``, ``rmse``, ``mae``,
 metrics.mean_absolute_error``), defined together at the end of the metrics
 and nowhere else.
 
+Whether one forecast beats another is decided by one paired rule,
+:func:`compare_forecasts` (Diebold-Mariano with its interval), which lives in
+:mod:`helpers.comparison` and is re-exported here with :func:`compare_scores` and
+:func:`diebold_mariano_test`.
+
 This module imports NumPy, pandas, SciPy and scikit-learn only, never
 TensorFlow.
 """
@@ -33,15 +38,20 @@ TensorFlow.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sklearn import metrics as skm
 
 from helpers import _checks, baselines
+from helpers.comparison import (  # re-exported: metrics.compare_forecasts
+    DieboldMarianoResult,
+    ForecastComparison,
+    compare_forecasts,
+    compare_scores,
+    diebold_mariano_test,
+)
 
 __all__ = [
     "mean_squared_error",
@@ -55,6 +65,10 @@ __all__ = [
     "naive_scale",
     "forecast_report",
     "lagged_correlation",
+    # re-exported from helpers.comparison: the course's one rule for "A beats B"
+    "compare_forecasts",
+    "compare_scores",
+    "ForecastComparison",
     "DieboldMarianoResult",
     "diebold_mariano_test",
     "rolling_origin_evaluation",
@@ -83,32 +97,7 @@ def _check_targets(y_true, y_pred, multioutput="uniform_average", *, names=("y_t
     """Validate a truth/forecast pair; return both as float arrays of shape (n, k)."""
     if multioutput not in _MULTIOUTPUT:
         raise ValueError(f"multioutput must be one of {_MULTIOUTPUT}, got {multioutput!r}")
-    true_name, pred_name = names
-    y_true = _as_float_array(y_true, true_name)
-    y_pred = _as_float_array(y_pred, pred_name)
-    for name, array in ((true_name, y_true), (pred_name, y_pred)):
-        if array.ndim not in (1, 2):
-            raise ValueError(
-                f"{name} must be 1-D (n,) or 2-D (n, horizon), got shape {array.shape}; "
-                "score one target at a time"
-            )
-    if y_true.shape != y_pred.shape:
-        n = y_true.shape[0]
-        # A Keras model predicts (n, 1) for a (n,) target: accept that pairing only.
-        if {y_true.shape, y_pred.shape} == {(n,), (n, 1)}:
-            y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
-        else:
-            raise ValueError(
-                f"{true_name} and {pred_name} must have the same shape, "
-                f"got {y_true.shape} and {y_pred.shape}"
-            )
-    if y_true.shape[0] == 0:
-        raise ValueError(f"{true_name} and {pred_name} must hold at least one value, got 0")
-    _checks.finite(y_true, true_name)
-    _checks.finite(y_pred, pred_name)
-    if y_true.ndim == 1:
-        y_true, y_pred = y_true[:, None], y_pred[:, None]
-    return y_true, y_pred
+    return _checks.forecast_pair(y_true, y_pred, names=names)
 
 
 def _check_y_train(y_train, m) -> tuple[np.ndarray, int]:
@@ -600,146 +589,6 @@ def lagged_correlation(y_true, y_pred, *, max_lag=3) -> np.ndarray:
             raise ValueError(f"the correlation at lag {k} is undefined: one side is constant")
         r[k] = np.corrcoef(a, b)[0, 1]
     return r
-
-
-# ----------------------------------------------------------------- Diebold-Mariano
-
-
-@dataclass(frozen=True)
-class DieboldMarianoResult:
-    """Result of :func:`diebold_mariano_test`.
-
-    Attributes
-    ----------
-    statistic : float
-        The HLN-corrected statistic; negative when A's losses are smaller.
-    pvalue : float
-        From Student's t with ``n - 1`` degrees of freedom.
-    mean_loss_difference : float
-        Mean of loss(A) - loss(B) over the ``n`` points.
-    n : int
-        Number of forecast points.
-    h : int
-        Forecast horizon used for the long-run variance.
-    """
-
-    statistic: float
-    pvalue: float
-    mean_loss_difference: float
-    n: int
-    h: int
-
-
-_LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "squared": np.square,
-    "absolute": np.abs,
-}
-
-
-def diebold_mariano_test(
-    y_true, y_pred_a, y_pred_b, *, h=1, loss="squared", alternative="two-sided"
-) -> DieboldMarianoResult:
-    r"""Diebold-Mariano test of equal accuracy, with the Harvey-Leybourne-Newbold correction.
-
-    With loss differences :math:`d_t = L(y_t - \hat y^A_t) - L(y_t - \hat y^B_t)`,
-    their mean :math:`\bar d`, autocovariances
-    :math:`\hat\gamma_k = \frac{1}{n}\sum_{t=k+1}^{n}(d_t-\bar d)(d_{t-k}-\bar d)`
-    and the long-run variance :math:`\hat V = \hat\gamma_0 + 2\sum_{k=1}^{h-1}\hat\gamma_k`
-    (Diebold & Mariano (1995), "Comparing predictive accuracy", *Journal of
-    Business & Economic Statistics* 13(3), 253-263):
-
-    .. math:: \mathrm{DM} = \frac{\bar d}{\sqrt{\hat V / n}}, \qquad
-              \mathrm{DM}^* = \mathrm{DM}\,\sqrt{\frac{n + 1 - 2h + h(h-1)/n}{n}}
-
-    and :math:`\mathrm{DM}^*` is compared with Student's t on ``n - 1``
-    degrees of freedom (Harvey, Leybourne & Newbold (1997), "Testing the
-    equality of prediction mean squared errors", *International Journal of
-    Forecasting* 13(2), 281-291). For ``h`` = 1 this is exactly the paired
-    t-test on the losses (``scipy.stats.ttest_rel``), as HLN note.
-
-    Parameters
-    ----------
-    y_true, y_pred_a, y_pred_b : array-like, shape (n,)
-        Truth and two forecasts of the same points, in time order.
-    h : int, keyword-only
-        Forecast horizon of the forecasts (errors of h-step forecasts are
-        autocorrelated up to lag h - 1).
-    loss : {"squared", "absolute"}, keyword-only
-    alternative : {"two-sided", "less", "greater"}, keyword-only
-        "less": A's expected loss is smaller than B's; "greater": larger.
-
-    Returns
-    -------
-    DieboldMarianoResult
-
-    Raises
-    ------
-    ValueError
-        On different shapes, NaN or inf, fewer than 3 points, an ``h`` that
-        leaves the correction non-positive, an unknown ``loss`` or
-        ``alternative``, loss differences that are all equal (the variance is
-        0, e.g. identical forecasts), or a non-positive long-run variance.
-    TypeError
-        If ``h`` is not an integer or an input is not numeric.
-
-    Examples
-    --------
-    >>> y = np.zeros(4)
-    >>> result = diebold_mariano_test(y, [3.0, 1.0, 2.0, 4.0], [1.0, 1.0, 1.0, 1.0],
-    ...                               loss="absolute")
-    >>> result.mean_loss_difference  # d = (2, 0, 1, 3)
-    1.5
-    >>> bool(result.statistic > 0)  # A is worse
-    True
-    """
-    h = _checks.integer(h, "h")
-    if loss not in _LOSSES:
-        raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
-    if alternative not in ("two-sided", "less", "greater"):
-        raise ValueError(
-            f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
-        )
-    y_true_a, a = _check_targets(y_true, y_pred_a, names=("y_true", "y_pred_a"))
-    _, b = _check_targets(y_true, y_pred_b, names=("y_true", "y_pred_b"))
-    if y_true_a.shape[1] != 1:
-        raise ValueError(
-            f"y_true, y_pred_a and y_pred_b must be 1-D (n,), got shape {np.shape(y_true)}"
-        )
-    y, a, b = y_true_a[:, 0], a[:, 0], b[:, 0]
-    n = y.size
-    if n < 3:
-        raise ValueError(f"diebold_mariano_test needs at least 3 points, got {n}")
-    correction = (n + 1 - 2 * h + h * (h - 1) / n) / n
-    if correction <= 0:
-        raise ValueError(
-            f"h={h} is too large for n={n} points: the HLN correction "
-            "(n + 1 - 2h + h(h-1)/n) / n is not positive"
-        )
-    d = _LOSSES[loss](y - a) - _LOSSES[loss](y - b)  # (n,)
-    d_bar = float(np.mean(d))
-    centred = d - d_bar  # (n,)
-    gamma = [float(np.dot(centred[k:], centred[: n - k]) / n) for k in range(h)]
-    if gamma[0] <= 1e-15 * max(1.0, d_bar**2):
-        raise ValueError(
-            "the loss differences are all equal (zero variance), so the Diebold-Mariano "
-            "test is undefined; are the two forecasts identical?"
-        )
-    long_run_variance = gamma[0] + 2.0 * sum(gamma[1:])
-    if long_run_variance <= 0:
-        raise ValueError(
-            f"the long-run variance estimate is not positive ({long_run_variance:.3g}) "
-            f"with h={h}; try a smaller h or more points"
-        )
-    dm = d_bar / np.sqrt(long_run_variance / n)
-    statistic = float(dm * np.sqrt(correction))
-    t = stats.t(df=n - 1)
-    if alternative == "two-sided":
-        pvalue = 2.0 * t.sf(abs(statistic))
-    elif alternative == "less":
-        pvalue = t.cdf(statistic)
-    else:
-        pvalue = t.sf(statistic)
-    return DieboldMarianoResult(statistic, float(pvalue), d_bar, n, h)
 
 
 # ----------------------------------------------------------------- rolling origin

@@ -1,5 +1,6 @@
 """Tests of helpers.metrics: hand-computed values, scikit-learn parity, the M4/M5
-definitions, the Diebold-Mariano test, the report and rolling-origin evaluation."""
+definitions, the report and rolling-origin evaluation (the comparison rule and the
+Diebold-Mariano test are in tests/test_comparison.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 from sklearn import metrics as skm
 
 from helpers import baselines, metrics
@@ -371,100 +371,6 @@ def test_lagged_correlation_rejects_bad_input():
         metrics.lagged_correlation([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0], max_lag=1)
     with pytest.raises(ValueError, match=r"max_lag must be a non-negative integer, got -1"):
         metrics.lagged_correlation([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], max_lag=-1)
-
-
-# ------------------------------------------------------------ Diebold-Mariano
-
-# Absolute loss with y = 0 makes the loss of a forecast its absolute value:
-# A = (3, 1, 2, 4), B = (1, 1, 1, 1)  ->  d = (2, 0, 1, 3), n = 4, d_bar = 1.5,
-# d - d_bar = (0.5, -1.5, -0.5, 1.5), gamma_0 = (0.25 + 2.25 + 0.25 + 2.25) / 4 = 1.25,
-# gamma_1 = (-1.5*0.5 + -0.5*-1.5 + 1.5*-0.5) / 4 = -0.1875.
-DM_Y, DM_A, DM_B = np.zeros(4), np.array([3.0, 1.0, 2.0, 4.0]), np.ones(4)
-
-
-def test_diebold_mariano_known_answer_h1():
-    result = metrics.diebold_mariano_test(DM_Y, DM_A, DM_B, loss="absolute")
-    dm = 1.5 / math.sqrt(1.25 / 4)
-    hln = dm * math.sqrt((4 + 1 - 2 * 1 + 0) / 4)
-    assert result.mean_loss_difference == pytest.approx(1.5)
-    assert result.statistic == pytest.approx(hln)
-    assert result.pvalue == pytest.approx(2 * stats.t.sf(hln, df=3))
-    assert (result.n, result.h) == (4, 1)
-
-
-def test_diebold_mariano_known_answer_h2():
-    result = metrics.diebold_mariano_test(DM_Y, DM_A, DM_B, h=2, loss="absolute")
-    variance = 1.25 + 2 * (-0.1875)  # 0.875
-    dm = 1.5 / math.sqrt(variance / 4)
-    hln = dm * math.sqrt((4 + 1 - 2 * 2 + 2 * 1 / 4) / 4)
-    assert result.statistic == pytest.approx(hln)
-    assert result.pvalue == pytest.approx(2 * stats.t.sf(hln, df=3))
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 10_000), n=st.integers(5, 60), loss=st.sampled_from(["squared", "absolute"])
-)
-def test_diebold_mariano_equals_paired_t_test_at_h1(seed, n, loss):
-    rng = np.random.default_rng(seed)
-    y, a, b = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
-    result = metrics.diebold_mariano_test(y, a, b, loss=loss)
-    f = np.square if loss == "squared" else np.abs
-    paired = stats.ttest_rel(f(y - a), f(y - b))
-    assert result.statistic == pytest.approx(paired.statistic, rel=1e-9)
-    assert result.pvalue == pytest.approx(paired.pvalue, rel=1e-9)
-
-
-@settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), h=st.integers(1, 4))
-def test_diebold_mariano_is_antisymmetric(seed, h):
-    rng = np.random.default_rng(seed)
-    y, a, b = rng.normal(size=40), rng.normal(size=40), rng.normal(size=40)
-    try:
-        ab = metrics.diebold_mariano_test(y, a, b, h=h)
-    except ValueError as error:
-        # With h > 1 the long-run variance estimate can be negative; swapping A and B
-        # leaves it unchanged, so the swapped test must refuse too.
-        assert "not positive" in str(error)
-        with pytest.raises(ValueError, match="not positive"):
-            metrics.diebold_mariano_test(y, b, a, h=h)
-        return
-    ba = metrics.diebold_mariano_test(y, b, a, h=h)
-    assert ba.statistic == pytest.approx(-ab.statistic)
-    assert ba.pvalue == pytest.approx(ab.pvalue)
-    less = metrics.diebold_mariano_test(y, a, b, h=h, alternative="less")
-    greater = metrics.diebold_mariano_test(y, a, b, h=h, alternative="greater")
-    assert less.pvalue + greater.pvalue == pytest.approx(1.0)
-    assert min(less.pvalue, greater.pvalue) == pytest.approx(ab.pvalue / 2)
-
-
-def test_diebold_mariano_detects_a_clearly_better_forecast():
-    rng = np.random.default_rng(11)
-    y = rng.normal(size=200)
-    good, bad = y + 0.1 * rng.normal(size=200), y + 1.0 * rng.normal(size=200)
-    result = metrics.diebold_mariano_test(y, good, bad, alternative="less")
-    assert result.statistic < 0 and result.pvalue < 1e-6
-
-
-def test_diebold_mariano_rejects_bad_input():
-    y = np.zeros(4)
-    with pytest.raises(ValueError, match=r"zero variance.*identical"):
-        metrics.diebold_mariano_test(y, DM_A, DM_A.copy())
-    with pytest.raises(ValueError, match=r"h=4 is too large for n=4"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B, h=4)  # (4 + 1 - 8 + 3) / 4 = 0
-    # gamma_2 = (-0.5*0.5 + 1.5*-1.5) / 4 = -0.625, so V = 1.25 + 2(-0.1875 - 0.625) = -0.375
-    with pytest.raises(ValueError, match=r"long-run variance estimate is not positive \(-0.375\)"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B, h=3, loss="absolute")
-    with pytest.raises(ValueError, match=r"loss must be one of"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B, loss="huber")
-    with pytest.raises(ValueError, match=r"alternative must be"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B, alternative="smaller")
-    with pytest.raises(ValueError, match=r"y_true and y_pred_b must have the same shape"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B[:3])
-    with pytest.raises(ValueError, match=r"at least 3 points, got 2"):
-        metrics.diebold_mariano_test(y[:2], DM_A[:2], DM_B[:2])
-    with pytest.raises(TypeError, match=r"h must be a positive integer"):
-        metrics.diebold_mariano_test(y, DM_A, DM_B, h=1.5)
 
 
 # ------------------------------------------------------------ rolling origin
