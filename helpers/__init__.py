@@ -6,9 +6,9 @@ first imported, so import it first in every notebook::
     import helpers
     from helpers import data, metrics
 
-The NumPy-only modules (``lstm_numpy``, ``data``, ``csv_loading``, ``metrics``,
-``baselines``, ``attributions``) never import TensorFlow, so they stay fast to
-import and to test.
+The NumPy-only modules (``lstm_numpy``, ``data``, ``generators``, ``lesson_data``,
+``csv_loading``, ``metrics``, ``baselines``, ``attributions``) never import TensorFlow,
+so they stay fast to import and to test.
 
 A map of the package (module, the idea it holds, the lessons that use it) is
 in ``helpers/README.md``.

@@ -3,7 +3,7 @@
 ``helpers`` is installed in development mode (``pip install -e .``), so the
 folder above the package is the checkout, holding ``pyproject.toml``,
 ``datasets/`` and ``notebooks/``. :func:`helpers.versions.project_root` and
-:func:`helpers.data.datasets_folder` both start from :func:`checkout`.
+:func:`helpers.lesson_data.datasets_folder` both start from :func:`checkout`.
 """
 
 from __future__ import annotations

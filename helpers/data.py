@@ -1,9 +1,8 @@
-"""Loading, splitting, scaling and windowing time series.
+"""Windows, splits and scaling: the leak-free path from a series to a model's arrays.
 
 NumPy, pandas and scikit-learn only: this module never imports TensorFlow, so it
-imports and tests fast. The CSV loader it re-exports (:func:`load_series`,
-:func:`find_gaps`) lives in :mod:`helpers.csv_loading`; argument checks in
-``helpers._checks``.
+imports and tests fast. Argument checks live in ``helpers._checks``, the rows
+of each part of a split in ``helpers._split_sizes``.
 
 The leak-free path every lesson follows::
 
@@ -17,12 +16,19 @@ The leak-free path every lesson follows::
 Canonical shapes: windows ``X`` are ``(n_samples, n_timesteps, n_features)``;
 targets ``y`` are ``(n_samples, horizon)`` for one target or
 ``(n_samples, horizon, n_targets)`` for several.
+
+The lessons reach the whole data path through this one module, so it also
+re-exports what lives next door:
+
+- :mod:`helpers.csv_loading`: :func:`load_series`, :func:`find_gaps`;
+- :mod:`helpers.generators`: :func:`noisy_sine`, :func:`known_drivers`;
+- :mod:`helpers.lesson_data`: :func:`load_dataset`, :func:`list_datasets`,
+  :func:`datasets_folder`, :func:`check_window_fits`, :func:`load_lesson_data`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,8 +36,18 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers import _checks
-from helpers._paths import checkout
-from helpers.csv_loading import find_gaps, load_series  # re-exported: lessons call data.*
+from helpers._split_sizes import part_sizes
+
+# Re-exported: the lessons call these as data.*.
+from helpers.csv_loading import find_gaps, load_series
+from helpers.generators import known_drivers, noisy_sine
+from helpers.lesson_data import (
+    check_window_fits,
+    datasets_folder,
+    list_datasets,
+    load_dataset,
+    load_lesson_data,
+)
 
 __all__ = [
     "Split",
@@ -42,11 +58,12 @@ __all__ = [
     "chronological_split",
     "split_windows",
     "scale_split",
+    # re-exported
+    "load_series",
+    "find_gaps",
     "noisy_sine",
     "known_drivers",
     "check_window_fits",
-    "load_series",
-    "find_gaps",
     "load_dataset",
     "load_lesson_data",
     "list_datasets",
@@ -215,15 +232,6 @@ class Split(_ThreeParts):
     test: Any
 
 
-def _split_sizes(n_obs: int, train: float, validation: float) -> tuple[int, int, int]:
-    """Rows in train, validation and test; the same arithmetic everywhere in this module."""
-    # The tiny epsilon keeps 0.7 * 10 = 7.000000000000001 and 0.1 * 30 = 3.0000000000000004
-    # from depending on the float's last bit.
-    n_train = int(np.floor(n_obs * train + 1e-9))
-    n_val = int(np.floor(n_obs * validation + 1e-9))
-    return n_train, n_val, n_obs - n_train - n_val
-
-
 def chronological_split(data, *, train=None, validation=None, validation_size=None, test_size=None):
     """Split a series into train, validation and test parts in time order, without shuffling.
 
@@ -268,10 +276,10 @@ def chronological_split(data, *, train=None, validation=None, validation_size=No
         train=train, validation=validation, validation_size=validation_size, test_size=test_size
     )
     if not hasattr(data, "__len__"):
-        _part_sizes(0, **sizes)  # the sizes' own errors first
+        part_sizes(0, **sizes)  # the sizes' own errors first
         raise TypeError(f"data must be an array, Series or DataFrame, got {type(data).__name__}")
     n_obs = len(data)
-    n_train, n_val, n_test = _part_sizes(n_obs, **sizes)
+    n_train, n_val, n_test = part_sizes(n_obs, **sizes)
     wants_validation = bool(validation_size) or (validation_size is None and validation != 0)
     empty = [
         name
@@ -295,46 +303,6 @@ def chronological_split(data, *, train=None, validation=None, validation_size=No
         array = np.asarray(data)
         parts = [array[cut].copy() for cut in cuts]
     return Split(*parts)
-
-
-def _part_sizes(n_obs, *, train, validation, validation_size, test_size):
-    """Rows in train, validation and test, from fractions or from row counts.
-
-    With ``test_size`` (and optionally ``validation_size``) the later parts are
-    counted in rows and training gets every row before them; otherwise the
-    fractions ``train`` and ``validation`` apply as in :func:`chronological_split`.
-    """
-    if test_size is None:
-        if validation_size is not None:
-            raise ValueError("validation_size needs test_size too: give both as rows")
-        train = 0.7 if train is None else _checks.fraction(train, "train")
-        validation = (
-            0.15
-            if validation is None
-            else _checks.fraction(validation, "validation", allow_zero=True)
-        )
-        if train + validation >= 1:
-            raise ValueError(
-                f"train + validation must be below 1 to leave a test part, got "
-                f"train={train} + validation={validation} = {train + validation}"
-            )
-        return _split_sizes(n_obs, train, validation)
-    if train is not None:
-        raise ValueError(
-            "give either train (a fraction) or test_size (rows), not both: with test_size the "
-            "training part is every row before the validation and test parts"
-        )
-    n_test = _checks.integer(test_size, "test_size", minimum=0)
-    if validation_size is not None:
-        n_val = _checks.integer(validation_size, "validation_size", minimum=0)
-    else:
-        validation = (
-            0.15
-            if validation is None
-            else _checks.fraction(validation, "validation", allow_zero=True)
-        )
-        n_val = int(np.floor(n_obs * validation + 1e-9))
-    return n_obs - n_val - n_test, n_val, n_test
 
 
 @dataclass(frozen=True)
@@ -481,7 +449,7 @@ def _series_and_rows(values, **sizes):
             raise TypeError(
                 f"values must be an array, Series, DataFrame or Split, got {type(values).__name__}"
             )
-        return values, _part_sizes(len(values), **sizes)
+        return values, part_sizes(len(values), **sizes)
     if any(size is not None for size in sizes.values()):
         raise ValueError(
             "values is already a split: its part lengths are used, so give no train, "
@@ -650,442 +618,3 @@ def scale_split(split, *, kind="standard", scaler=None):
     return ScaledSplit(
         *[np.asarray(s, dtype=float) for s in scaled], scaler=fitted, columns=columns
     )
-
-
-# --------------------------------------------------------------------------- generated series
-
-
-def noisy_sine(n=200, *, period=25.0, noise=0.1, seed=0):
-    """A sine wave with Gaussian noise: :math:`x_t = \\sin(2\\pi t / P) + \\sigma\\,\\varepsilon_t`.
-
-    Parameters
-    ----------
-    n : int, default 200
-        Number of time steps.
-    period : float, default 25.0
-        Steps per full cycle, :math:`P > 0`.
-    noise : float, default 0.1
-        Standard deviation :math:`\\sigma \\ge 0` of the noise.
-    seed : int or numpy.random.Generator, default 0
-
-    Returns
-    -------
-    ndarray of float, shape (n,)
-
-    Raises
-    ------
-    TypeError, ValueError
-        If an argument has the wrong type or range.
-
-    Examples
-    --------
-    >>> x = noisy_sine(50, period=10.0, noise=0.0)
-    >>> x.shape, bool(np.allclose(x[:10], x[10:20]))
-    ((50,), True)
-    """
-    n = _checks.integer(n, "n")
-    period = _checks.real(period, "period", low=0, low_open=True)
-    noise = _checks.real(noise, "noise", low=0)
-    rng = _checks.rng(seed)
-    t = np.arange(n)
-    return np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(n)
-
-
-def known_drivers(
-    n=1500,
-    *,
-    indicator_lag=5,
-    noise=0.1,
-    seed=0,
-    price_ar=0.9,
-    indicator_ar=0.5,
-    price_weight=1.0,
-    indicator_weight=0.8,
-    start="2020-01-01",
-):
-    """A daily multivariate series whose target depends on known inputs at known lags.
-
-    .. math::
-
-        p_t &= a_p\\, p_{t-1} + \\varepsilon_t  \\qquad\\text{(price, mean-reverting)}\\\\
-        v_t &\\sim \\text{LogNormal}(0, 0.5)  \\qquad\\text{(volume, irrelevant)}\\\\
-        d_t &= a_d\\, d_{t-1} + \\eta_t  \\qquad\\text{(indicator)}\\\\
-        y_t &= w_p\\,(p_{t-1} - p_{t-2}) + w_d\\, d_{t-L} + \\sigma\\,\\xi_t
-
-    With features ``[price, volume, indicator]`` windowed up to ``t-1`` and
-    target ``y_t``, the true drivers are price at the last two steps and the
-    indicator ``L = indicator_lag`` steps back; volume carries no signal.
-    A burn-in of 100 steps is generated and dropped so the AR parts start
-    from their stationary distribution.
-
-    Parameters
-    ----------
-    n : int, default 1500
-        Number of days.
-    indicator_lag : int, default 5
-        :math:`L \\ge 1`.
-    noise : float, default 0.1
-        :math:`\\sigma`, standard deviation of the target's own noise.
-    seed : int or numpy.random.Generator, default 0
-    price_ar : float, default 0.9
-        AR(1) coefficient :math:`a_p` (absolute value below 1).
-    indicator_ar : float, default 0.5
-        AR(1) coefficient :math:`a_d` (absolute value below 1). Kept moderate so
-        that the indicator's neighbouring lags are not near-copies of lag ``L``:
-        with a persistent indicator (e.g. 0.8) a model can spread lag ``L``'s
-        weight over lags ``L - 1`` and ``L + 1`` and fit almost as well, which
-        blurs the ground truth a sensitivity map is checked against.
-    price_weight, indicator_weight : float
-        :math:`w_p, w_d`.
-    start : str, default "2020-01-01"
-        First date of the daily index.
-
-    Returns
-    -------
-    DataFrame, shape (n, 4)
-        Columns ``["price", "volume", "indicator", "target"]``, daily DatetimeIndex.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If an argument has the wrong type or range.
-
-    Examples
-    --------
-    >>> df = known_drivers(300, indicator_lag=3, noise=0.0)
-    >>> list(df.columns), df.shape
-    (['price', 'volume', 'indicator', 'target'], (300, 4))
-    >>> p, d = df["price"].to_numpy(), df["indicator"].to_numpy()
-    >>> bool(np.allclose(df["target"].to_numpy()[3:], (p[2:-1] - p[1:-2]) + 0.8 * d[:-3]))
-    True
-    """
-    n = _checks.integer(n, "n")
-    lag = _checks.integer(indicator_lag, "indicator_lag")
-    noise = _checks.real(noise, "noise", low=0)
-    for name, value in (("price_ar", price_ar), ("indicator_ar", indicator_ar)):
-        _checks.real(value, name, low=-1, high=1, low_open=True, high_open=True)
-    rng = _checks.rng(seed)
-    burn = 100 + lag
-    total = n + burn
-    price_shock = rng.standard_normal(total)
-    volume = rng.lognormal(mean=0.0, sigma=0.5, size=total)
-    indicator_shock = rng.standard_normal(total)
-    target_noise = rng.standard_normal(total)
-
-    price = np.zeros(total)
-    indicator = np.zeros(total)
-    for t in range(1, total):
-        price[t] = price_ar * price[t - 1] + price_shock[t]
-        indicator[t] = indicator_ar * indicator[t - 1] + indicator_shock[t]
-    target = np.zeros(total)
-    t = np.arange(max(2, lag), total)
-    target[t] = (
-        price_weight * (price[t - 1] - price[t - 2])
-        + indicator_weight * indicator[t - lag]
-        + noise * target_noise[t]
-    )
-    index = pd.date_range(start, periods=n, freq="D", name="date")
-    keep = slice(burn, total)
-    return pd.DataFrame(
-        {
-            "price": price[keep],
-            "volume": volume[keep],
-            "indicator": indicator[keep],
-            "target": target[keep],
-        },
-        index=index,
-    )
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def check_window_fits(
-    n_obs,
-    *,
-    window,
-    horizon=1,
-    train=None,
-    validation=None,
-    validation_size=None,
-    test_size=None,
-    seasonal_period=None,
-    min_samples=5,
-):
-    """Refuse, before any training, a window that the training part cannot hold.
-
-    The training part of a chronological split has ``floor(train * n_obs)``
-    rows and yields ``floor(train * n_obs) - window - horizon + 1`` samples.
-
-    Parameters
-    ----------
-    n_obs : int
-        Rows in the whole series.
-    window, horizon : int
-        The lesson's WINDOW and HORIZON.
-    train, validation : float, optional
-        Fractions as in :func:`chronological_split` (defaults 0.7 and 0.15).
-    test_size, validation_size : int, optional
-        Rows, as in :func:`chronological_split`.
-    seasonal_period : int, optional
-        The lesson's SEASONAL_PERIOD; must fit in the training part.
-    min_samples : int, default 5
-        Fewest training samples (windows) accepted.
-
-    Returns
-    -------
-    int
-        The number of training samples.
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter to change (WINDOW, HORIZON, SEASONAL_PERIOD) and the numbers.
-
-    Examples
-    --------
-    >>> check_window_fits(144, window=12, horizon=1)      # airline: 100 training rows
-    88
-    >>> check_window_fits(144, window=100, horizon=1)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: WINDOW=100 and HORIZON=1 leave 0 training samples ...
-    """
-    n_obs = _checks.integer(n_obs, "n_obs")
-    window = _checks.integer(window, "WINDOW")
-    horizon = _checks.integer(horizon, "HORIZON")
-    min_samples = _checks.integer(min_samples, "min_samples")
-    sizes = dict(
-        train=train, validation=validation, validation_size=validation_size, test_size=test_size
-    )
-    n_train, _, _ = _part_sizes(n_obs, **sizes)
-    given = ", ".join(f"{k}={v}" for k, v in sizes.items() if v is not None) or "train=0.7"
-    samples = max(n_train - window - horizon + 1, 0)
-    if samples < min_samples:
-        raise ValueError(
-            f"WINDOW={window} and HORIZON={horizon} leave {samples} training samples "
-            f"from the {n_train} training rows ({given} of {n_obs} rows); need at least "
-            f"{min_samples}: make WINDOW + HORIZON at most {n_train - min_samples + 1}, "
-            "or use a longer series"
-        )
-    if seasonal_period is not None:
-        period = _checks.integer(seasonal_period, "SEASONAL_PERIOD")
-        if period > n_train:
-            raise ValueError(
-                f"SEASONAL_PERIOD={period} is longer than the {n_train} training rows "
-                f"({given} of {n_obs} rows): set SEASONAL_PERIOD to at most {n_train} "
-                "(or None), or use a longer series"
-            )
-    return samples
-
-
-# --------------------------------------------------------------------------- shipped datasets
-
-
-@dataclass(frozen=True)
-class _Dataset:
-    file: str
-    time_column: str
-    description: str
-
-
-_DATASETS = {
-    "airline": _Dataset(
-        "airline.csv",
-        "month",
-        "monthly international airline passengers (thousands), 1949-1960: trend and season",
-    ),
-    "co2": _Dataset(
-        "co2.csv",
-        "date",
-        "weekly CO2 at Mauna Loa (ppm), 1958-2001, with 59 missing weeks kept as NaN",
-    ),
-    "sunspots": _Dataset(
-        "sunspots.csv", "year", "yearly mean sunspot number, 1700-2008: an 11-year cycle"
-    ),
-    "seattle_weather": _Dataset(
-        "seattle_weather.csv",
-        "date",
-        "daily Seattle weather 2012-2015: precipitation (mm), temp_max, temp_min (C), wind (m/s)",
-    ),
-}
-
-
-def datasets_folder() -> Path:
-    """The ``datasets/`` folder shipped next to the ``helpers`` package.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    FileNotFoundError
-        If the folder is missing (e.g. ``helpers`` was installed without the repository).
-    """
-    folder = checkout() / "datasets"
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"the datasets/ folder was not found next to the helpers package (looked in "
-            f"{folder}); install the course from a full copy of the repository with "
-            "`pip install -e .` so the CSV files come with it"
-        )
-    return folder
-
-
-def list_datasets():
-    """Names of the datasets shipped in ``datasets/``, for :func:`load_dataset`.
-
-    Returns
-    -------
-    list of str
-
-    Examples
-    --------
-    >>> list_datasets()
-    ['airline', 'co2', 'seattle_weather', 'sunspots']
-    """
-    return sorted(_DATASETS)
-
-
-def load_dataset(name, *, fill="keep"):
-    """Load a shipped dataset by name, as :func:`load_series` would.
-
-    ==================  =========  ==========================================================
-    name                rows       columns
-    ==================  =========  ==========================================================
-    "airline"           144        passengers (monthly, 1949-01 to 1960-12)
-    "co2"               2284       co2 (weekly, 1958-03-29 to 2001-12-29, 59 NaN)
-    "sunspots"          309        sunspots (yearly, 1700 to 2008)
-    "seattle_weather"   1461       precipitation, temp_max, temp_min, wind (daily, 2012-2015)
-    ==================  =========  ==========================================================
-
-    Provenance and licences: ``datasets/README.md``.
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`list_datasets`.
-    fill : {"keep", "interpolate", "ffill", "drop"}, default "keep"
-        Missing values (only ``co2`` has any) are kept as NaN by default, so you
-        can see them and choose a fix; see :func:`load_series`.
-
-    Returns
-    -------
-    DataFrame, shape (time, n_columns)
-        Float columns, sorted DatetimeIndex.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is unknown.
-    FileNotFoundError
-        If the ``datasets/`` folder is missing.
-
-    Examples
-    --------
-    >>> airline = load_dataset("airline")
-    >>> airline.shape, airline.index.freqstr, float(airline["passengers"].iloc[0])
-    ((144, 1), 'MS', 112.0)
-    """
-    if name not in _DATASETS:
-        raise ValueError(f"name must be one of {list_datasets()}, got {name!r}")
-    info = _DATASETS[name]
-    return load_series(datasets_folder() / info.file, time_column=info.time_column, fill=fill)
-
-
-# --------------------------------------------------------------------------- a lesson's data
-
-
-def load_lesson_data(
-    data_path,
-    *,
-    default,
-    time_column=None,
-    columns=None,
-    window=None,
-    horizon=1,
-    seasonal_period=None,
-    **sizes,
-):
-    """The lesson's own series, or the reader's CSV when ``data_path`` is set.
-
-    Every lesson's "use your own data" switch in one call: with
-    ``data_path=None`` it returns ``default`` (a shipped dataset's name or a
-    series the lesson generated), otherwise it loads the CSV with
-    :func:`load_series`, which refuses every fault with its message. With
-    ``window`` it then checks, before anything trains, that the training part
-    holds enough windows (:func:`check_window_fits`).
-
-    Parameters
-    ----------
-    data_path : str, Path or None
-        The lesson's ``DATA_PATH``.
-    default : str, DataFrame, Series or ndarray
-        A name from :func:`list_datasets`, or the lesson's generated series
-        (a 1-D array becomes one column named after ``columns[0]``, or ``"y"``).
-    time_column : str, optional
-        The CSV's time column (``TIME_COLUMN``); needed when ``data_path`` is set.
-    columns : list of str, optional
-        Columns to keep (inputs and target); default all.
-    window, horizon, seasonal_period : int, optional
-        ``WINDOW``, ``HORIZON`` and ``SEASONAL_PERIOD``, checked against the
-        training part when ``window`` is given.
-    **sizes
-        ``train``, ``validation``, ``test_size``, ``validation_size``, as in
-        :func:`chronological_split`, for that check.
-
-    Returns
-    -------
-    DataFrame, shape (time, n_columns)
-
-    Raises
-    ------
-    ValueError
-        If the CSV is refused, a column is missing, or the window does not fit.
-
-    Examples
-    --------
-    >>> frame = load_lesson_data(None, default=noisy_sine(50, seed=0), columns=["sine"], window=5)
-    >>> frame.shape, list(frame.columns)
-    ((50, 1), ['sine'])
-    """
-    if data_path is not None:
-        if time_column is None:
-            raise ValueError(
-                "TIME_COLUMN must name the CSV's timestamp column when DATA_PATH is set, got None"
-            )
-        frame = load_series(data_path, time_column=time_column, value_columns=columns)
-    else:
-        frame = _default_frame(default, columns)
-    if window is not None:
-        check_window_fits(
-            len(frame), window=window, horizon=horizon, seasonal_period=seasonal_period, **sizes
-        )
-    return frame
-
-
-def _default_frame(default, columns):
-    if isinstance(default, str):
-        frame = load_dataset(default)
-    elif isinstance(default, pd.DataFrame):
-        frame = default
-    elif isinstance(default, pd.Series):
-        frame = default.to_frame()
-    else:
-        array = np.asarray(default)
-        if array.ndim != 1:
-            raise ValueError(
-                "default must be a dataset name, a DataFrame or a 1-D series, "
-                f"got shape {array.shape}"
-            )
-        frame = pd.DataFrame({(columns or ["y"])[0]: array})
-    if columns is None:
-        return frame
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"columns {missing} are not in the lesson's own data, which has {list(frame.columns)}: "
-            "set DATA_PATH to use other columns"
-        )
-    return frame[list(columns)]

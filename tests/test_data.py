@@ -1,11 +1,16 @@
-"""helpers.data: windows, splits, scaling, generated series, window checks, datasets.
+"""helpers.data: windows, splits and scaling; and the names it re-exports for the lessons.
 
-The CSV loader it re-exports is tested in test_csv_loading.py.
+What it re-exports is tested where it lives: the CSV loader in test_csv_loading.py,
+the generated series in test_generators.py, the shipped datasets and the own-data
+switch in test_lesson_data.py.
 
 Expected values come from independent computations: an explicit index loop
-for windows, Keras' own windowing, hand-written scaling formulas, the
-generating recurrences, or properties (concatenation gives back the input).
+for windows, Keras' own windowing, hand-written scaling formulas, or
+properties (concatenation gives back the input).
 """
+
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -14,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
-from helpers import data
+from helpers import csv_loading, data, generators, lesson_data
 
 # --------------------------------------------------------------------------- make_windows
 
@@ -314,142 +319,6 @@ def test_scale_split_rejects_bad_input():
         scaled.inverse([0.5], column=3)
 
 
-# --------------------------------------------------------------------------- generated series
-
-
-def test_noisy_sine_formula_seed_and_noise_level():
-    clean = data.noisy_sine(100, period=20.0, noise=0.0)
-    np.testing.assert_allclose(clean, np.sin(2 * np.pi * np.arange(100) / 20.0))
-    a = data.noisy_sine(2000, noise=0.3, seed=5)
-    np.testing.assert_array_equal(a, data.noisy_sine(2000, noise=0.3, seed=5))
-    assert not np.array_equal(a, data.noisy_sine(2000, noise=0.3, seed=6))
-    residual = a - np.sin(2 * np.pi * np.arange(2000) / 25.0)
-    assert abs(residual.std() - 0.3) < 0.03
-    with pytest.raises(ValueError, match="period must be a positive number, got 0"):
-        data.noisy_sine(10, period=0)
-    with pytest.raises(ValueError, match="n must be a positive integer, got 0"):
-        data.noisy_sine(0)
-
-
-@pytest.mark.parametrize("lag", [1, 3, 5, 9])
-def test_known_drivers_follows_its_equations(lag):
-    frame = data.known_drivers(800, indicator_lag=lag, noise=0.0, seed=1)
-    assert list(frame.columns) == ["price", "volume", "indicator", "target"]
-    assert isinstance(frame.index, pd.DatetimeIndex) and frame.index.freqstr == "D"
-    p, v, d, y = (frame[c].to_numpy() for c in frame.columns)
-    start = max(2, lag)
-    t = np.arange(start, 800)
-    np.testing.assert_allclose(y[t], (p[t - 1] - p[t - 2]) + 0.8 * d[t - lag])
-    # The AR(1) parts: residuals p[t] - 0.9 p[t-1] are unit-variance shocks.
-    assert abs(np.std(p[1:] - 0.9 * p[:-1]) - 1) < 0.1
-    assert abs(np.std(d[1:] - 0.5 * d[:-1]) - 1) < 0.1  # indicator_ar defaults to 0.5
-    assert (v > 0).all()
-    # Volume is irrelevant: its correlation with the target is only chance.
-    assert abs(np.corrcoef(v, y)[0, 1]) < 4 / np.sqrt(800)
-
-
-def test_known_drivers_noise_seed_and_validation():
-    a = data.known_drivers(400, noise=0.5, seed=2)
-    pd.testing.assert_frame_equal(a, data.known_drivers(400, noise=0.5, seed=2))
-    clean = data.known_drivers(400, noise=0.0, seed=2)
-    residual = (a["target"] - clean["target"]).to_numpy()
-    assert abs(residual[5:].std() - 0.5) < 0.06
-    with pytest.raises(ValueError, match="indicator_lag must be a positive integer, got 0"):
-        data.known_drivers(100, indicator_lag=0)
-    with pytest.raises(ValueError, match=r"price_ar must be a number in \(-1, 1\), got 1.0"):
-        data.known_drivers(100, price_ar=1.0)
-    with pytest.raises(
-        ValueError, match="seed must be a non-negative integer or a numpy Generator"
-    ):
-        data.known_drivers(100, seed=-1)
-
-
-# --------------------------------------------------------------------------- check_window_fits
-
-
-@settings(max_examples=60, deadline=None)
-@given(n_obs=st.integers(10, 400), window=st.integers(1, 60), horizon=st.integers(1, 6))
-def test_check_window_fits_agrees_with_windows_of_the_real_training_part(n_obs, window, horizon):
-    train_part = data.chronological_split(np.arange(float(n_obs))).train
-    real = len(train_part) - window - horizon + 1
-    if real >= 5:
-        assert data.check_window_fits(n_obs, window=window, horizon=horizon) == real
-        X, _ = data.make_windows(train_part, window, horizon=horizon)
-        assert len(X) == real
-    else:
-        with pytest.raises(ValueError, match=f"WINDOW={window} and HORIZON={horizon} leave"):
-            data.check_window_fits(n_obs, window=window, horizon=horizon)
-
-
-def test_check_window_fits_messages_name_the_parameter_and_numbers():
-    with pytest.raises(ValueError) as info:
-        data.check_window_fits(144, window=98, horizon=2)
-    message = str(info.value)
-    assert "WINDOW=98 and HORIZON=2 leave 1 training samples from the 100 training rows" in message
-    assert "make WINDOW + HORIZON at most 96" in message
-    with pytest.raises(ValueError, match="SEASONAL_PERIOD=120 is longer than the 100 training"):
-        data.check_window_fits(144, window=12, seasonal_period=120)
-    assert data.check_window_fits(144, window=12, seasonal_period=12) == 88
-    with pytest.raises(ValueError, match="WINDOW must be a positive integer, got 0"):
-        data.check_window_fits(144, window=0)
-
-
-# --------------------------------------------------------------------------- shipped datasets
-
-
-def test_list_and_load_every_shipped_dataset():
-    expected_columns = {
-        "airline": ["passengers"],
-        "co2": ["co2"],
-        "sunspots": ["sunspots"],
-        "seattle_weather": ["precipitation", "temp_max", "temp_min", "wind"],
-    }
-    assert data.list_datasets() == sorted(expected_columns)
-    for name, columns in expected_columns.items():
-        frame = data.load_dataset(name)
-        assert list(frame.columns) == columns
-        assert frame.index.is_monotonic_increasing and frame.index.is_unique
-        assert len(data.find_gaps(frame)) == 0  # every step of the calendar is a row
-    total = sum(path.stat().st_size for path in data.datasets_folder().glob("*.csv"))
-    assert total < 1_000_000
-
-
-def test_airline_is_box_and_jenkins_series_g():
-    airline = data.load_dataset("airline")["passengers"]
-    # Published facts of series G: 144 months, 112 in Jan 1949, 432 in Dec 1960,
-    # largest value 622 in July 1960.
-    assert len(airline) == 144 and airline.index.freqstr == "MS"
-    assert airline.iloc[0] == 112 and airline.iloc[-1] == 432
-    assert airline.idxmax() == pd.Timestamp("1960-07-01") and airline.max() == 622
-
-
-def test_co2_and_sunspots_equal_the_statsmodels_copies():
-    import statsmodels.api as sm
-
-    co2 = data.load_dataset("co2")
-    theirs = sm.datasets.co2.load_pandas().data["co2"]
-    np.testing.assert_array_equal(co2.index, theirs.index)
-    np.testing.assert_array_equal(co2["co2"].to_numpy(), theirs.to_numpy())  # NaN == NaN here
-    assert int(co2["co2"].isna().sum()) == int(theirs.isna().sum()) == 59
-    filled = data.load_dataset("co2", fill="interpolate")
-    assert not filled.isna().any().any()
-
-    sunspots = data.load_dataset("sunspots")["sunspots"]
-    theirs = sm.datasets.sunspots.load_pandas().data
-    np.testing.assert_array_equal(sunspots.to_numpy(), theirs["SUNACTIVITY"].to_numpy())
-    assert list(sunspots.index.year) == [int(y) for y in theirs["YEAR"]]
-
-
-def test_load_dataset_errors(monkeypatch, tmp_path):
-    with pytest.raises(ValueError, match="name must be one of .*'airline'.*got 'airlines'"):
-        data.load_dataset("airlines")
-    import helpers
-
-    monkeypatch.setattr(helpers, "__file__", str(tmp_path / "helpers" / "__init__.py"))
-    with pytest.raises(FileNotFoundError, match="the datasets/ folder was not found"):
-        data.load_dataset("airline")
-
-
 # --------------------------------------------------------------------------- sizes in rows
 
 
@@ -481,18 +350,6 @@ def test_chronological_split_takes_the_last_parts_in_rows():
 def test_sizes_in_rows_are_checked(kwargs, error, message):
     with pytest.raises(error, match=message):
         data.chronological_split(np.arange(20), **kwargs)
-
-
-def test_check_window_fits_counts_training_rows_from_test_size():
-    # 50 rows, the last 12 tested and 6 validated: 32 training rows, 32 - 5 - 1 + 1 samples
-    assert data.check_window_fits(50, window=5, test_size=12, validation_size=6) == 27
-    assert data.check_window_fits(50, window=5, test_size=12, validation_size=6) == len(
-        data.split_windows(np.arange(50.0), 5, test_size=12, validation_size=6).train
-    )
-    with pytest.raises(
-        ValueError, match="32 training rows \\(validation_size=6, test_size=12 of 50 rows\\)"
-    ):
-        data.check_window_fits(50, window=30, test_size=12, validation_size=6)
 
 
 # --------------------------------------------------------------------------- split_windows
@@ -660,42 +517,29 @@ def test_split_windows_refuses_parts_without_a_window(call, error, message):
         call()
 
 
-# --------------------------------------------------------------------------- load_lesson_data
+# --------------------------------------------------------------------------- the module
 
 
-def test_load_lesson_data_without_a_path_uses_the_lessons_own_data():
-    sine = data.noisy_sine(60, seed=0)
-    frame = data.load_lesson_data(None, default=sine, columns=["sine"], window=5)
-    assert list(frame.columns) == ["sine"]
-    np.testing.assert_array_equal(frame["sine"], sine)
-    airline = data.load_lesson_data(None, default="airline", columns=["passengers"], window=12)
-    pd.testing.assert_frame_equal(airline, data.load_dataset("airline"))
-    drivers = data.known_drivers(200)
-    two = data.load_lesson_data(None, default=drivers, columns=["target", "price"])
-    assert list(two.columns) == ["target", "price"]
-    assert data.load_lesson_data(None, default=drivers["price"]).shape == (200, 1)
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("load_series", csv_loading),
+        ("find_gaps", csv_loading),
+        ("noisy_sine", generators),
+        ("known_drivers", generators),
+        ("load_dataset", lesson_data),
+        ("list_datasets", lesson_data),
+        ("datasets_folder", lesson_data),
+        ("check_window_fits", lesson_data),
+        ("load_lesson_data", lesson_data),
+    ],
+)
+def test_the_lessons_reach_each_re_exported_name_through_data(name, home):
+    assert getattr(data, name) is getattr(home, name)
+    assert name in data.__all__
 
 
-def test_load_lesson_data_with_a_path_loads_and_checks_the_csv(tmp_path):
-    path = tmp_path / "mine.csv"
-    days = pd.date_range("2024-01-01", periods=40, freq="D")
-    path.write_text("day,y,z\n" + "".join(f"{d:%Y-%m-%d},{i},{-i}\n" for i, d in enumerate(days)))
-    frame = data.load_lesson_data(path, default="airline", time_column="day", columns=["y"])
-    pd.testing.assert_frame_equal(
-        frame, data.load_series(path, time_column="day", value_columns="y")
-    )
-    with pytest.raises(ValueError, match="WINDOW=30 and HORIZON=1 leave"):
-        data.load_lesson_data(path, default="airline", time_column="day", window=30)
-    with pytest.raises(ValueError, match="TIME_COLUMN must name"):
-        data.load_lesson_data(path, default="airline")
-    with pytest.raises(ValueError, match="has no column 'nope'"):
-        data.load_lesson_data(path, default="airline", time_column="day", columns=["nope"])
-
-
-def test_load_lesson_data_refuses_what_the_default_cannot_give():
-    with pytest.raises(ValueError, match=r"columns \['price'\] are not in the lesson's own data"):
-        data.load_lesson_data(None, default="airline", columns=["price"])
-    with pytest.raises(ValueError, match="default must be a dataset name"):
-        data.load_lesson_data(None, default=np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="SEASONAL_PERIOD=500 is longer"):
-        data.load_lesson_data(None, default="airline", window=12, seasonal_period=500)
+def test_data_and_what_it_re_exports_import_without_tensorflow():
+    code = "import sys, helpers.data; print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
