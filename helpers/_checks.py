@@ -31,21 +31,30 @@ ValueError: seed must be a non-negative integer or a numpy Generator, got -1
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 __all__ = [
     "is_integer",
     "integer",
+    "integers",
     "real",
     "fraction",
+    "probability",
+    "boolean",
+    "function",
+    "named_functions",
     "seed",
     "rng",
     "real_array",
     "finite",
+    "finite_array",
+    "same_shape",
     "series",
     "forecast_pair",
     "windows",
+    "dataframe",
     "column_name",
     "column_positions",
 ]
@@ -182,6 +191,117 @@ def fraction(value, name: str, *, allow_zero: bool = False) -> float:
     return real(value, name, low=0, high=1, low_open=not allow_zero, high_open=True)
 
 
+def probability(value, name: str) -> float:
+    """A probability level strictly between 0 and 1: a coverage or a quantile.
+
+    Examples
+    --------
+    >>> probability(0.9, "coverage")
+    0.9
+    >>> probability(80, "coverage")
+    Traceback (most recent call last):
+    ...
+    ValueError: coverage must be a number in (0, 1), got 80
+    """
+    return real(value, name, low=0, high=1, low_open=True, high_open=True)
+
+
+def integers(values, name: str, *, minimum: int | None = 1) -> list[int]:
+    """A non-empty sequence of integers (a list, a tuple or a 1-D array), each at least ``minimum``.
+
+    Raises
+    ------
+    TypeError
+        If ``values`` is not a sequence (a string is not) or an item is not an integer.
+    ValueError
+        If ``values`` is empty or an item is below ``minimum``; the message names the item.
+
+    Examples
+    --------
+    >>> integers(np.array([80, 90]), "origins")
+    [80, 90]
+    >>> integers([80, 0], "origins")
+    Traceback (most recent call last):
+    ...
+    ValueError: origins[1] must be a positive integer, got 0
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence of integers, got {type(values).__name__} {values!r}"
+        )
+    items = [integer(value, f"{name}[{i}]", minimum=minimum) for i, value in enumerate(values)]
+    if not items:
+        raise ValueError(
+            f"{name} must hold at least one integer, got an empty {type(values).__name__}"
+        )
+    return items
+
+
+def boolean(value, name: str) -> bool:
+    """``True`` or ``False`` (NumPy's bools too); ``1``, ``"yes"`` or ``None`` are not.
+
+    Examples
+    --------
+    >>> boolean(np.True_, "warm_start")
+    True
+    >>> boolean(1, "warm_start")
+    Traceback (most recent call last):
+    ...
+    TypeError: warm_start must be True or False, got int 1
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+# --------------------------------------------------------------------------- callables
+
+
+def function(value, name: str, *, call: str):
+    """Something callable; ``call`` says how it will be called (``"f(fold)"``).
+
+    Examples
+    --------
+    >>> function(3, "build", call="build(window, n_features, horizon=...)")
+    Traceback (most recent call last):
+    ...
+    TypeError: build must be callable as build(window, n_features, horizon=...), got int 3
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be callable as {call}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def named_functions(value, name: str, *, call: str) -> Mapping:
+    """A non-empty mapping of names to functions callable as ``call``, in its own order.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a mapping or an item is not callable (the message names it).
+    ValueError
+        If the mapping is empty.
+
+    Examples
+    --------
+    >>> named_functions({"naive": abs, "drift": 3}, "forecasters", call="f(fold)")
+    Traceback (most recent call last):
+    ...
+    TypeError: forecasters['drift'] must be callable as f(fold), got int 3
+    """
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be a mapping of names to functions {call}, got {type(value).__name__}"
+        )
+    if not value:
+        raise ValueError(
+            f"{name} must hold at least one function {call}, got an empty {type(value).__name__}"
+        )
+    for key, item in value.items():
+        function(item, f"{name}[{key!r}]", call=call)
+    return value
+
+
 # --------------------------------------------------------------------------- randomness
 
 _SEED = "a non-negative integer"
@@ -250,7 +370,12 @@ def real_array(values, name: str) -> np.ndarray:
     ...
     TypeError: y must hold real numbers, got dtype <U1
     """
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # nested lists of different lengths
+        raise ValueError(
+            f"{name} must be a rectangular array, got rows of different lengths"
+        ) from error
     if array.dtype == object:
         try:
             array = array.astype(float)
@@ -296,6 +421,62 @@ def finite(array: np.ndarray, name: str, *, columns=None, fix: str = "") -> None
         f"{name} must contain only finite values, got {int(bad.sum())} NaN or inf "
         f"(the first at {where}){f': {fix}' if fix else ''}"
     )
+
+
+def finite_array(values, name: str) -> np.ndarray:
+    """A non-empty array of finite real numbers, any shape, as float.
+
+    Not copied when ``values`` already is a float array: read it, never write to it.
+
+    Raises
+    ------
+    TypeError
+        If the values are not real numbers.
+    ValueError
+        If there is no value, or a value is NaN or infinite.
+
+    Examples
+    --------
+    >>> finite_array([[1, 2]], "y_true")
+    array([[1., 2.]])
+    >>> finite_array([], "y_true")
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true must hold at least one value, got shape (0,)
+    """
+    array = real_array(values, name).astype(float, copy=False)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got shape {array.shape}")
+    finite(array, name)
+    return array
+
+
+def same_shape(arrays: dict) -> None:
+    """Refuse arrays whose shapes differ, naming the first one that differs from the first.
+
+    Parameters
+    ----------
+    arrays : dict of str to ndarray
+        The arguments' names and their arrays, the reference first.
+
+    Raises
+    ------
+    ValueError
+
+    Examples
+    --------
+    >>> same_shape({"y_true": np.zeros(3), "y_pred": np.zeros(2)})
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true and y_pred must have the same shape, got (3,) and (2,)
+    """
+    (first, reference), *others = arrays.items()
+    for name, array in others:
+        if array.shape != reference.shape:
+            raise ValueError(
+                f"{first} and {name} must have the same shape, "
+                f"got {reference.shape} and {array.shape}"
+            )
 
 
 def series(values, name: str, *, min_length: int = 1, why: str = "") -> np.ndarray:
@@ -358,10 +539,7 @@ def forecast_pair(y_true, y_pred, *, names=("y_true", "y_pred")):
         if {y_true.shape, y_pred.shape} == {(n,), (n, 1)}:
             y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
         else:
-            raise ValueError(
-                f"{true_name} and {pred_name} must have the same shape, "
-                f"got {y_true.shape} and {y_pred.shape}"
-            )
+            same_shape({true_name: y_true, pred_name: y_pred})
     if y_true.shape[0] == 0:
         raise ValueError(f"{true_name} and {pred_name} must hold at least one value, got 0")
     finite(y_true, true_name)
@@ -439,6 +617,23 @@ for a single window add a leading axis: X[None]
 # --------------------------------------------------------------------------- columns
 
 
+def dataframe(value, name: str):
+    """A pandas DataFrame (pandas is imported only when this check runs).
+
+    Examples
+    --------
+    >>> dataframe([1.0, 2.0], "frame")
+    Traceback (most recent call last):
+    ...
+    TypeError: frame must be a pandas DataFrame, got list
+    """
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(value).__name__}")
+    return value
+
+
 def column_name(value, name: str) -> str:
     """A column's name: a non-empty string.
 
@@ -454,7 +649,7 @@ def column_name(value, name: str) -> str:
     return value
 
 
-def column_positions(spec, labels: list, name: str) -> list[int]:
+def column_positions(spec, labels: list, name: str, *, positions: bool = True) -> list[int]:
     """Positions of one column or a list of columns, each a label or a position.
 
     A label is looked up first (for plain arrays the labels *are* the
@@ -466,6 +661,8 @@ def column_positions(spec, labels: list, name: str) -> list[int]:
     labels : list
         The columns' labels, in order.
     name : str
+    positions : bool, default True
+        Accept positions; False: labels only (a DataFrame's column names).
 
     Returns
     -------
@@ -491,17 +688,19 @@ def column_positions(spec, labels: list, name: str) -> list[int]:
         raise ValueError(
             f"{name} must name at least one column, got an empty {type(spec).__name__}"
         )
-    return [_column_position(item, list(labels), name) for item in items]
+    return [_column_position(item, list(labels), name, positions) for item in items]
 
 
-def _column_position(item, labels: list, name: str) -> int:
+def _column_position(item, labels: list, name: str, positions: bool) -> int:
     if not isinstance(item, (bool, np.bool_)):  # True == 1 in Python; a bool is never a column
         if item in labels:
             return labels.index(item)
-        if is_integer(item) and 0 <= item < len(labels):
+        if positions and is_integer(item) and 0 <= item < len(labels):
             return int(item)
-    positions = f"a position 0..{len(labels) - 1}"
-    expected = (
-        positions if labels == list(range(len(labels))) else f"one of {labels} or {positions}"
-    )
+    if not positions:
+        expected = f"one of {labels}"
+    elif labels == list(range(len(labels))):
+        expected = f"a position 0..{len(labels) - 1}"
+    else:
+        expected = f"one of {labels} or a position 0..{len(labels) - 1}"
     raise ValueError(f"{name} has unknown column {item!r}: expected {expected}")

@@ -10,16 +10,18 @@ while doing so. Four functions measure and build such intervals:
 - :func:`conformal_interval`: ``y_pred +- q`` with ``q`` taken from held-out residuals.
 
 Every function takes arrays of any matching shape, e.g. ``(n,)`` one-step
-forecasts or ``(n, horizon)`` multi-step ones, checks them once and leaves them
+forecasts or ``(n, horizon)`` multi-step ones, checks them once with
+``helpers._checks`` (the package's one wording per fault) and leaves them
 unmodified.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from helpers import _checks
 
 __all__ = ["pinball_loss", "interval_coverage", "interval_score", "conformal_interval"]
 
@@ -32,50 +34,12 @@ _RANK_TOLERANCE = 1e-9
 # --------------------------------------------------------------------------- checks
 
 
-def _check_level(value, name: str) -> float:
-    """A probability strictly between 0 and 1 (a coverage or a quantile level)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in (0, 1), got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not 0.0 < value < 1.0:  # also refuses NaN
-        raise ValueError(f"{name} must be in (0, 1), e.g. 0.8 for 80 %, got {value}")
-    return value
-
-
-def _as_values(values, name: str) -> np.ndarray:
-    """A non-empty, finite float array (a copy where conversion needs one)."""
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{name} must be an array of real numbers, got {type(values).__name__}"
-        ) from error
-    if array.size == 0:
-        raise ValueError(f"{name} must hold at least one value, got shape {array.shape}")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ValueError(
-            f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s), "
-            f"the first at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
-        )
-    return array
-
-
-def _check_same_shape(reference: np.ndarray, reference_name: str, **others) -> None:
-    for name, array in others.items():
-        if array.shape != reference.shape:
-            raise ValueError(
-                f"{name} must have the shape of {reference_name} {reference.shape}, "
-                f"got {array.shape}"
-            )
-
-
 def _check_interval(y_true, lower, upper):
     """Arrays of one shape, finite, with ``lower <= upper`` everywhere."""
-    y = _as_values(y_true, "y_true")
-    lo = _as_values(lower, "lower")
-    hi = _as_values(upper, "upper")
-    _check_same_shape(y, "y_true", lower=lo, upper=hi)
+    y = _checks.finite_array(y_true, "y_true")
+    lo = _checks.finite_array(lower, "lower")
+    hi = _checks.finite_array(upper, "upper")
+    _checks.same_shape({"y_true": y, "lower": lo, "upper": hi})
     crossed = lo > hi
     if crossed.any():
         first = tuple(int(i) for i in np.argwhere(crossed)[0])
@@ -142,10 +106,10 @@ def pinball_loss(y_true, y_pred, *, quantile):
     >>> pinball_loss([1.0, 3.0], [2.0, 2.0], quantile=0.5)  # half the absolute error
     0.5
     """
-    quantile = _check_level(quantile, "quantile")
-    y = _as_values(y_true, "y_true")
-    y_hat = _as_values(y_pred, "y_pred")
-    _check_same_shape(y, "y_true", y_pred=y_hat)
+    quantile = _checks.probability(quantile, "quantile")
+    y = _checks.finite_array(y_true, "y_true")
+    y_hat = _checks.finite_array(y_pred, "y_pred")
+    _checks.same_shape({"y_true": y, "y_pred": y_hat})
     e = y - y_hat  # (...) errors, positive where the forecast was too low
     return float(np.mean(np.maximum(quantile * e, (quantile - 1.0) * e)))
 
@@ -222,7 +186,7 @@ def interval_score(y_true, lower, upper, *, coverage):
     >>> interval_score([5.0, 12.0], [0.0, 0.0], [10.0, 10.0], coverage=0.8)  # 10, 10 + 2/0.2 * 2
     20.0
     """
-    coverage = _check_level(coverage, "coverage")
+    coverage = _checks.probability(coverage, "coverage")
     y, lo, hi = _check_interval(y_true, lower, upper)
     alpha = 1.0 - coverage
     below = np.maximum(lo - y, 0.0)  # (...) distance under the interval, 0 inside
@@ -280,9 +244,9 @@ def conformal_interval(calibration_residuals, y_pred, *, coverage):
     ...
     ValueError: coverage=0.9 needs at least 9 calibration residuals ... got n=4; ...
     """
-    coverage = _check_level(coverage, "coverage")
-    r = _as_values(calibration_residuals, "calibration_residuals")
-    y_hat = _as_values(y_pred, "y_pred")
+    coverage = _checks.probability(coverage, "coverage")
+    r = _checks.finite_array(calibration_residuals, "calibration_residuals")
+    y_hat = _checks.finite_array(y_pred, "y_pred")
     if r.ndim not in (1, 2):
         raise ValueError(
             f"calibration_residuals must be 1-D (n,) or 2-D (n, h), got shape {r.shape}"

@@ -23,7 +23,6 @@ This module imports TensorFlow only when a :class:`KerasForecaster` first trains
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,18 +47,16 @@ __all__ = [
 # --------------------------------------------------------------------------- checks
 
 
-def _check_frame(frame, target, feature_columns):
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
-    if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of frame: {list(frame.columns)}")
-    inputs = list(frame.columns) if feature_columns is None else list(feature_columns)
-    missing = [c for c in inputs if c not in frame.columns]
-    if missing:
-        raise ValueError(f"features {missing} are not columns of frame: {list(frame.columns)}")
-    if not inputs:
-        raise ValueError("features must name at least one column")
-    return inputs
+def _check_frame(frame, target, features):
+    """The input columns' names, after checking the frame, its target and its features."""
+    labels = list(_checks.dataframe(frame, "frame").columns)
+    target = _checks.column_name(target, "target")
+    _checks.column_positions(target, labels, "target", positions=False)
+    if features is None:
+        return labels
+    spec = features if isinstance(features, str) else list(features)  # a str is one column
+    positions = _checks.column_positions(spec, labels, "features", positions=False)
+    return [labels[i] for i in positions]
 
 
 # --------------------------------------------------------------------------- origins
@@ -104,7 +101,8 @@ def expanding_origins(n_rows, *, test_size, n_origins):
     n_origins = _checks.integer(n_origins, "n_origins")
     if test_size >= n_rows:
         raise ValueError(
-            f"test_size must leave rows to train on: got test_size={test_size} of {n_rows} rows"
+            f"test_size must be below n_rows={n_rows} to leave rows to train on, "
+            f"got test_size={test_size}"
         )
     if n_origins > test_size:
         raise ValueError(
@@ -201,6 +199,9 @@ def make_fold(frame, origin, stop, *, window, horizon=1, target, features=None, 
 
     Raises
     ------
+    TypeError
+        If ``frame`` is not a DataFrame, ``target`` not a column name or a size not an
+        integer.
     ValueError
         If the rows cannot hold the windows (the message names WINDOW or HORIZON), or a
         column is unknown.
@@ -288,25 +289,8 @@ class WalkForwardResult:
         return table.sort_values("MASE mean")
 
 
-def _check_forecasters(forecasters):
-    if not isinstance(forecasters, Mapping) or not forecasters:
-        raise TypeError(
-            "forecasters must be a non-empty mapping of name to callable f(fold), "
-            f"got {type(forecasters).__name__}"
-        )
-    for name, forecaster in forecasters.items():
-        if not callable(forecaster):
-            raise TypeError(
-                f"forecasters[{name!r}] must be callable f(fold), got {type(forecaster).__name__}"
-            )
-
-
 def _check_origins(origins, n_rows):
-    if isinstance(origins, (str, bytes)) or not isinstance(origins, Sequence | np.ndarray):
-        raise TypeError(f"origins must be a sequence of row numbers, got {type(origins).__name__}")
-    origins = [_checks.integer(o, "origins[...]") for o in origins]
-    if not origins:
-        raise ValueError("origins must hold at least one row number")
+    origins = _checks.integers(origins, "origins")
     if any(b <= a for a, b in zip(origins, origins[1:], strict=False)) or origins[-1] >= n_rows:
         raise ValueError(
             f"origins must increase strictly and stay below the {n_rows} rows of frame, "
@@ -366,8 +350,9 @@ def walk_forward(
     TypeError
         If ``forecasters`` is not a mapping of callables or an option has the wrong type.
     ValueError
-        If the origins do not fit the frame, a block holds no window, or a forecaster
-        returns the wrong shape or a non-finite value (the message names it and the origin).
+        If ``forecasters`` is empty, the origins do not fit the frame, a block holds no
+        window, or a forecaster returns the wrong shape or a non-finite value (the message
+        names it and the origin).
 
     Examples
     --------
@@ -378,7 +363,7 @@ def walk_forward(
     [[40, 'persistence', 10], [50, 'persistence', 10]]
     """
     inputs = _check_frame(frame, target, features)
-    _check_forecasters(forecasters)
+    _checks.named_functions(forecasters, "forecasters", call="f(fold)")
     origins = _check_origins(origins, len(frame))
     m = _checks.integer(m, "m")
     stops = [*origins[1:], len(frame)]
@@ -398,14 +383,10 @@ def walk_forward(
         y_true = series[fold.target_rows]  # (n_test, horizon)
         y_history = fold.history[target].to_numpy(dtype=float)  # (origin,)
         for name, forecaster in forecasters.items():
-            y_pred = np.asarray(forecaster(fold), dtype=float)
-            if y_pred.shape != y_true.shape:
-                raise ValueError(
-                    f"forecasters[{name!r}] must return shape {y_true.shape} (n_test, horizon) "
-                    f"at origin {origin}, got {y_pred.shape}"
-                )
-            if not np.all(np.isfinite(y_pred)):
-                raise ValueError(f"forecasters[{name!r}] returned NaN or inf at origin {origin}")
+            returned = f"the forecast of forecasters[{name!r}] at origin {origin}"
+            y_pred = _checks.real_array(forecaster(fold), returned).astype(float)
+            _checks.same_shape({"the block's targets (n_test, horizon)": y_true, returned: y_pred})
+            _checks.finite(y_pred, returned)
             rows.append(
                 {
                     "origin": origin,
@@ -498,14 +479,20 @@ def ridge(fold, *, alpha=1.0):
     ----------
     fold : Fold
     alpha : float, default 1.0
-        Strength of the penalty on the weights.
+        Strength of the penalty on the weights, at least 0.
 
     Returns
     -------
     ndarray, shape (n_test, horizon)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``alpha`` is not a non-negative number.
     """
     from sklearn.linear_model import Ridge
 
+    alpha = _checks.real(alpha, "alpha", low=0)
     X, y = fold.train  # (n, window, n_features), (n, horizon)
     model = Ridge(alpha=alpha).fit(X.reshape(len(X), -1), y)  # (n, window * n_features)
     y_pred = model.predict(fold.test_X.reshape(len(fold.test_X), -1))
@@ -538,25 +525,25 @@ class KerasForecaster:
         The model of the last origin.
     epochs_ : list of int
         Epochs trained at each origin.
+
+    Raises
+    ------
+    TypeError
+        If ``build`` is not callable, ``warm_start`` not a bool or a count not an integer.
+    ValueError
+        If a count is below its minimum (``patience`` may be 0, the others at least 1).
     """
 
     def __init__(
         self, build, *, epochs=100, batch_size=32, patience=10, warm_start=False, warm_epochs=None
     ):
-        if not callable(build):
-            raise TypeError(
-                "build must be callable build(window, n_features, horizon=...), "
-                f"got {type(build).__name__}"
-            )
-        if not isinstance(warm_start, bool):
-            raise TypeError(f"warm_start must be True or False, got {warm_start!r}")
-        self.build = build
+        self.build = _checks.function(build, "build", call="build(window, n_features, horizon=...)")
         self.epochs = _checks.integer(epochs, "epochs")
         self.batch_size = _checks.integer(batch_size, "batch_size")
         self.patience = (
             None if patience is None else _checks.integer(patience, "patience", minimum=0)
         )
-        self.warm_start = warm_start
+        self.warm_start = _checks.boolean(warm_start, "warm_start")
         self.warm_epochs = (
             self.epochs if warm_epochs is None else _checks.integer(warm_epochs, "warm_epochs")
         )

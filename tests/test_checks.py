@@ -178,3 +178,91 @@ def test_one_seed_fault_one_exception_in_every_module(bad, error):
     for call in calls:
         with pytest.raises(error, match="seed must be a non-negative integer"):
             call()
+
+
+def test_probability_is_strictly_inside_zero_and_one():
+    assert _checks.probability(0.8, "coverage") == 0.8
+    for bad in (0, 1, 80, float("nan")):
+        with pytest.raises(
+            ValueError, match=rf"^coverage must be a number in \(0, 1\), got {bad}$"
+        ):
+            _checks.probability(bad, "coverage")
+    with pytest.raises(TypeError, match=r"^quantile must be a number in \(0, 1\), got str '0.9'$"):
+        _checks.probability("0.9", "quantile")
+
+
+def test_integers_take_any_sequence_and_name_the_bad_item():
+    assert _checks.integers((3, np.int64(5)), "origins") == [3, 5]
+    assert _checks.integers(np.arange(2), "rows", minimum=0) == [0, 1]
+    with pytest.raises(TypeError, match="^origins must be a sequence of integers, got str '12'$"):
+        _checks.integers("12", "origins")
+    with pytest.raises(TypeError, match="^origins must be a sequence of integers, got int 12$"):
+        _checks.integers(12, "origins")
+    with pytest.raises(
+        TypeError, match=r"^origins\[1\] must be a positive integer, got float 2.0$"
+    ):
+        _checks.integers([1, 2.0], "origins")
+    with pytest.raises(ValueError, match=r"^origins\[0\] must be a positive integer, got 0$"):
+        _checks.integers([0], "origins")
+    with pytest.raises(ValueError, match="^origins must hold at least one integer, got an empty"):
+        _checks.integers([], "origins")
+
+
+def test_boolean_refuses_what_only_looks_true():
+    assert _checks.boolean(np.False_, "warm_start") is False
+    for bad in (1, "yes", None):
+        with pytest.raises(TypeError, match="^warm_start must be True or False, got"):
+            _checks.boolean(bad, "warm_start")
+
+
+def test_functions_and_mappings_of_them():
+    assert _checks.function(len, "f", call="f(x)") is len
+    with pytest.raises(TypeError, match=r"^f must be callable as f\(x\), got NoneType None$"):
+        _checks.function(None, "f", call="f(x)")
+    named = {"a": len, "b": abs}
+    assert _checks.named_functions(named, "models", call="f(x)") is named
+    with pytest.raises(TypeError, match="^models must be a mapping of names to functions f"):
+        _checks.named_functions([len], "models", call="f(x)")
+    with pytest.raises(ValueError, match=r"^models must hold at least one function f\(x\), got an"):
+        _checks.named_functions({}, "models", call="f(x)")
+    with pytest.raises(TypeError, match=r"^models\['b'\] must be callable as f\(x\), got int 2$"):
+        _checks.named_functions({"a": len, "b": 2}, "models", call="f(x)")
+
+
+def test_finite_array_any_shape_not_empty_not_copied():
+    values = np.zeros((2, 3, 4))
+    assert _checks.finite_array(values, "y") is values  # read, never written
+    assert _checks.finite_array([1, 2], "y").dtype == np.float64
+    with pytest.raises(ValueError, match=r"^y must hold at least one value, got shape \(2, 0\)$"):
+        _checks.finite_array(np.zeros((2, 0)), "y")
+    with pytest.raises(ValueError, match="^y must contain only finite values"):
+        _checks.finite_array([1.0, np.inf], "y")
+    with pytest.raises(TypeError, match="^y must hold real numbers, got dtype bool$"):
+        _checks.finite_array([True], "y")
+    with pytest.raises(ValueError, match="^y must be a rectangular array, got rows of different"):
+        _checks.finite_array([[1.0], [1.0, 2.0]], "y")
+
+
+def test_same_shape_names_the_first_array_that_differs():
+    a, b, c = np.zeros(3), np.zeros(3), np.zeros((3, 1))
+    _checks.same_shape({"y_true": a, "lower": b})
+    with pytest.raises(
+        ValueError, match=r"^y_true and upper must have the same shape, got \(3,\) and \(3, 1\)$"
+    ):
+        _checks.same_shape({"y_true": a, "lower": b, "upper": c})
+    with pytest.raises(ValueError, match="^y_true and y_pred must have the same shape"):
+        _checks.forecast_pair([1.0, 2.0], [[1.0, 2.0]])  # the pair's check says it the same way
+
+
+def test_dataframe_and_column_names_without_positions():
+    import pandas as pd
+
+    frame = pd.DataFrame({"y": [1.0], "x": [2.0]})
+    assert _checks.dataframe(frame, "frame") is frame
+    with pytest.raises(TypeError, match="^frame must be a pandas DataFrame, got ndarray$"):
+        _checks.dataframe(frame.to_numpy(), "frame")
+    labels = list(frame.columns)
+    assert _checks.column_positions(["x", "y"], labels, "features", positions=False) == [1, 0]
+    with pytest.raises(ValueError, match=r"^features has unknown column 0: expected one of \['y'"):
+        _checks.column_positions(0, labels, "features", positions=False)
+    assert _checks.column_positions(0, labels, "features") == [0]  # positions by default

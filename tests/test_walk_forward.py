@@ -35,7 +35,11 @@ def test_origins_cover_the_test_part_in_nearly_equal_blocks():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"test_size": 100}, ValueError, "test_size must leave rows"),
+        (
+            {"test_size": 100},
+            ValueError,
+            "test_size must be below n_rows=100 .*, got test_size=100",
+        ),
         ({"n_origins": 30}, ValueError, "n_origins=30 blocks need"),
         ({"n_origins": 0}, ValueError, "n_origins must be a positive integer"),
         ({"test_size": 2.5}, TypeError, "test_size must be a positive integer, got float"),
@@ -90,8 +94,16 @@ def test_inverse_undoes_the_scaling_of_the_target():
     ("change", "error", "words"),
     [
         ({"origin": 110, "stop": 100}, ValueError, "origin < stop"),
-        ({"target": "z"}, ValueError, "target 'z' is not a column"),
-        ({"features": ["x", "w"]}, ValueError, r"features \['w'\]"),
+        (
+            {"target": "z"},
+            ValueError,
+            r"^target has unknown column 'z': expected one of \['y', 'x'\]$",
+        ),
+        ({"target": None}, TypeError, "^target must be a column name"),
+        ({"features": ["x", "w"]}, ValueError, "^features has unknown column 'w'"),
+        ({"features": [0]}, ValueError, "^features has unknown column 0"),  # names, not positions
+        ({"features": []}, ValueError, "^features must name at least one column"),
+        ({"origin": 100.0}, TypeError, "^origin must be a positive integer, got float"),
         ({"validation_size": -1}, ValueError, "validation_size must be a non-negative integer"),
         ({"window": 100}, ValueError, "holds no window"),
     ],
@@ -143,24 +155,35 @@ def test_a_forecaster_that_peeks_is_impossible_and_a_wrong_shape_is_named():
     def wrong(fold):
         return np.zeros(len(fold.test_X))  # (n,) instead of (n, horizon)
 
-    with pytest.raises(ValueError, match=r"forecasters\['wrong'\] must return shape"):
+    with pytest.raises(
+        ValueError,
+        match=r"^the block's targets \(n_test, horizon\) and the forecast of "
+        r"forecasters\['wrong'\] at origin 100 must have the same shape, "
+        r"got \(20, 1\) and \(20,\)$",
+    ):
         wf.walk_forward(_frame(), {"wrong": wrong}, origins=[100], window=5, target="y")
 
     def nan(fold):
         return np.full((len(fold.test_X), 1), np.nan)
 
-    with pytest.raises(ValueError, match="NaN or inf at origin 100"):
+    with pytest.raises(
+        ValueError,
+        match=r"^the forecast of forecasters\['nan'\] at origin 100 must contain only finite",
+    ):
         wf.walk_forward(_frame(), {"nan": nan}, origins=[100], window=5, target="y")
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"forecasters": {}}, TypeError, "non-empty mapping"),
-        ({"forecasters": {"a": 3}}, TypeError, "must be callable"),
+        ({"forecasters": {}}, ValueError, "^forecasters must hold at least one function f"),
+        ({"forecasters": [wf.persistence]}, TypeError, "^forecasters must be a mapping of names"),
+        ({"forecasters": {"a": 3}}, TypeError, r"^forecasters\['a'\] must be callable as f"),
         ({"origins": [110, 100]}, ValueError, "increase strictly"),
         ({"origins": [200]}, ValueError, "stay below"),
-        ({"origins": "100"}, TypeError, "sequence of row numbers"),
+        ({"origins": "100"}, TypeError, "^origins must be a sequence of integers, got str"),
+        ({"origins": []}, ValueError, "^origins must hold at least one integer"),
+        ({"origins": [100, 105.5]}, TypeError, r"^origins\[1\] must be a positive integer"),
         ({"m": 0}, ValueError, "m must be a positive integer"),
     ],
 )
@@ -259,9 +282,19 @@ def test_keras_forecaster_warm_start_keeps_one_model_and_caps_later_epochs():
 
 
 def test_keras_forecaster_refuses_bad_options():
-    with pytest.raises(TypeError, match="build must be callable"):
+    with pytest.raises(TypeError, match=r"^build must be callable as build\(window, n_features"):
         wf.KerasForecaster(3)
-    with pytest.raises(TypeError, match="warm_start must be True or False"):
+    with pytest.raises(TypeError, match="^warm_start must be True or False, got int 1$"):
         wf.KerasForecaster(_tiny_build, warm_start=1)
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="^epochs must be a positive integer, got 0$"):
         wf.KerasForecaster(_tiny_build, epochs=0)
+    with pytest.raises(TypeError, match="^patience must be a non-negative integer, got float"):
+        wf.KerasForecaster(_tiny_build, patience=2.5)
+
+
+def test_ridge_refuses_a_negative_penalty():
+    fold = wf.make_fold(_frame(), 100, 110, window=5, target="y")
+    with pytest.raises(ValueError, match="^alpha must be a non-negative number, got -1$"):
+        wf.ridge(fold, alpha=-1)
+    with pytest.raises(TypeError, match="^alpha must be a non-negative number, got str"):
+        wf.ridge(fold, alpha="1")
