@@ -9,7 +9,13 @@ longest tests: they are handed out one by one.
 in a way pytest 9 no longer honours, so the grouping is stated here instead.)
 """
 
+import fnmatch
+
 import pytest
+
+# nbval collects notebooks: only the numbered lessons, never a reader's scratch notebook
+# in notebooks/ (where `make lab` opens) or a checkpoint.
+LESSON_PATTERN = "[0-9][0-9]_*.ipynb"
 
 # The longest units, started first so that no worker is left with one of them at the end
 # (measured with --durations; the rest keep their collection order).
@@ -33,6 +39,7 @@ _LONGEST_FIRST = (
 _INDEPENDENT_RUNS = (
     "tests/test_own_data.py::test_lesson_",
     "tests/test_editions.py::test_student_notebook_runs",
+    "tests/test_seeds.py::test_lesson_claims_hold",
 )
 
 
@@ -45,6 +52,24 @@ def scope_of(nodeid):
     'tests/test_own_data.py::test_lesson_runs[monthly-06_tuning]'
     """
     return nodeid if nodeid.startswith(_INDEPENDENT_RUNS) else nodeid.split("::", 1)[0]
+
+
+def is_lesson(path):
+    """Whether nbval may collect a notebook: a numbered lesson outside any checkpoint folder.
+
+    >>> from pathlib import Path
+    >>> is_lesson(Path("notebooks/03_sine.ipynb")), is_lesson(Path("notebooks/scratch.ipynb"))
+    (True, False)
+    >>> is_lesson(Path("notebooks/.ipynb_checkpoints/03_sine-checkpoint.ipynb"))
+    False
+    """
+    return fnmatch.fnmatch(path.name, LESSON_PATTERN) and ".ipynb_checkpoints" not in path.parts
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.suffix == ".ipynb" and not is_lesson(collection_path):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(items):

@@ -39,6 +39,7 @@ from helpers._keras import (  # TensorFlow imported quietly first
     check_output_index,
     check_window_model,
     input_dtype,
+    keras,  # noqa: F401  (the doctests build small Keras models with it)
     output_function,
     tf,
 )

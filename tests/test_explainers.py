@@ -202,6 +202,7 @@ def test_kernel_shap_refuses_a_large_background():
         explainers.kernel_shap(_linear_model(), _windows(1, 0), _windows(101, 1))
 
 
+@pytest.mark.slow
 def test_deep_explainer_fails_on_an_lstm_in_its_own_process_and_gradients_still_work():
     # shap #3605: DeepExplainer cannot take a Keras 3 LSTM apart. Lesson 08 shows this
     # failure; if a shap release fixes it, this test fails and the lesson must change.
@@ -215,12 +216,14 @@ def test_deep_explainer_fails_on_an_lstm_in_its_own_process_and_gradients_still_
     assert np.all(np.isfinite(sens.saliency(model, x)))
 
 
+@pytest.mark.slow
 def test_deep_explainer_error_is_none_where_deep_explainer_works():
     # A model with no recurrent layer is one DeepExplainer can take apart: no error.
     x = _windows(2, 15)
     assert explainers.deep_explainer_error(_linear_model(), x, x) is None
 
 
+@pytest.mark.slow
 def test_deep_explainer_error_says_when_the_child_process_itself_failed(monkeypatch):
     monkeypatch.setattr(explainers, "_DEEP_EXPLAINER_CHILD", "raise SystemExit('no model here')")
     x = _windows(1, 15)

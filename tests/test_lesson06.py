@@ -16,6 +16,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.slow  # runs lesson 06's search twice
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "06_tuning_and_walk_forward.ipynb"
 TEST_FRACTION = 0.2

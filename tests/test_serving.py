@@ -252,12 +252,14 @@ def client(server):
         yield http
 
 
+@pytest.mark.slow
 def test_server_binds_loopback_and_answers_health_and_model(server, client, folder):
     assert server.url.startswith("http://127.0.0.1:")
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/model").json() == json.loads((folder / "manifest.json").read_text())
 
 
+@pytest.mark.slow
 def test_good_requests_equal_load_package_predict(client, served):
     X = _raw_windows(5, seed=7)
     one = client.post("/forecast", json={"window": X[0].tolist()})
@@ -306,6 +308,7 @@ BAD_REQUESTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body, status, message", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
 def test_bad_requests_get_4xx_with_a_message_naming_the_problem(client, body, status, message):
     if isinstance(body, bytes):
@@ -318,6 +321,7 @@ def test_bad_requests_get_4xx_with_a_message_naming_the_problem(client, body, st
     assert message in answer.json()["detail"]
 
 
+@pytest.mark.slow
 def test_the_server_keeps_serving_after_bad_requests(client, served):
     for body in (b"{", b'{"window": [NaN]}', b"[" * 50_000):
         assert 400 <= client.post("/forecast", content=body).status_code < 500
@@ -327,6 +331,7 @@ def test_the_server_keeps_serving_after_bad_requests(client, served):
     assert client.get("/health").json() == {"status": "ok"}
 
 
+@pytest.mark.slow
 def test_one_log_line_per_request_with_method_path_status_latency(server, client):
     before = len(server.log_lines())
     client.get("/health")
@@ -344,6 +349,7 @@ def test_one_log_line_per_request_with_method_path_status_latency(server, client
         assert f"helpers.serving: {method} {path} {status} " in line and line.endswith(" ms")
 
 
+@pytest.mark.slow
 def test_concurrent_requests_are_all_answered_correctly(server, served):
     X = _raw_windows(200, seed=13)  # (200, WINDOW, 2)
     expected = served.predict(X)
@@ -372,6 +378,7 @@ def _start(folder, *extra):
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_tampered_model_file_is_refused_at_start_up(folder, tmp_path):
     copy = _copy(folder, tmp_path)
     data = bytearray((copy / "model.keras").read_bytes())
@@ -382,12 +389,14 @@ def test_a_tampered_model_file_is_refused_at_start_up(folder, tmp_path):
     assert "cannot serve" in run.stderr and "model.keras does not match its SHA-256" in run.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_package_is_refused_at_start_up(tmp_path):
     run = _start(tmp_path / "no_such_package")
     assert run.returncode != 0
     assert "cannot serve" in run.stderr and "not a folder" in run.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX shell as the parent")
 def test_the_server_stops_when_the_process_that_started_it_is_gone(folder, tmp_path):
     log = tmp_path / "orphan.log"

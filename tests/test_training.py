@@ -315,6 +315,7 @@ def test_train_after_compiling_again_uses_the_new_optimizer():
     _weights_equal(before, model.get_weights())  # learning rate 0: nothing moves
 
 
+@pytest.mark.slow
 def test_with_shuffling_train_is_as_good_as_fit_on_a_lesson_sized_forecaster():
     # train() draws its own order (a seeded NumPy generator), so it cannot match fit's
     # batches; it must train as good a model. Lesson 03's forecaster, three seeds each (fit
