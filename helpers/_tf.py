@@ -24,6 +24,20 @@ _NOISE = re.compile(
 )
 
 
+def without_start_up_noise(text: str) -> str:
+    r"""``text`` without TensorFlow's informational start-up lines (and blank lines).
+
+    Examples
+    --------
+    >>> without_start_up_noise(
+    ...     "I0000 00:00:1795429825.592643    2175 cudart_stub.cc:31] Could not find cuda drivers\n"
+    ...     "E0000 00:00:1795429825.592643    2175 something.cc:31] a real error\n"
+    ... )
+    'E0000 00:00:1795429825.592643    2175 something.cc:31] a real error'
+    """
+    return "\n".join(line for line in text.splitlines() if line.strip() and not _NOISE.match(line))
+
+
 def import_tensorflow():
     """Return the ``tensorflow`` module, imported with its start-up chatter filtered out.
 
@@ -45,7 +59,7 @@ def import_tensorflow():
             os.close(saved)
             captured.seek(0)
             text = captured.read().decode("utf-8", errors="replace")
-    kept = [line for line in text.splitlines() if line.strip() and not _NOISE.match(line)]
+    kept = without_start_up_noise(text)
     if kept:
-        print("\n".join(kept), file=sys.stderr)
+        print(kept, file=sys.stderr)
     return tensorflow
