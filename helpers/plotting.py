@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_forecasts", "plot_history", "plot_heatmap"]
+__all__ = ["plot_forecasts", "plot_history", "plot_heatmap", "plot_comparisons"]
 
 
 def _axes(ax, figsize=(8, 3)):
@@ -147,4 +147,60 @@ def plot_heatmap(
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
         if colorbar_label:
             bar.set_label(colorbar_label)
+    return ax
+
+
+def plot_comparisons(comparisons: Mapping, *, ax=None, xlabel=None, title=None):
+    """Draw paired verdicts: each mean loss difference with its interval, and a line at 0.
+
+    The figure of the paired rule: one row per comparison (``A - B``), a point at
+    the mean loss difference and a bar over its ``1 - alpha`` interval, as
+    :func:`helpers.metrics.compare_forecasts` computed them. A bar that crosses
+    the line at 0 is "no evidence of a difference"; left of it, A's losses are
+    smaller. Use it instead of two means with their spreads, which hide the pairing.
+
+    Parameters
+    ----------
+    comparisons : mapping of str to ForecastComparison
+        Row label -> verdict, e.g. ``{"LSTM - ridge": compare_forecasts(...)}``;
+        drawn top to bottom in the mapping's order.
+    ax : matplotlib Axes, optional
+    xlabel : str, optional
+        What the difference is in; by default "mean <loss> difference".
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``comparisons`` is empty.
+    TypeError
+        If a value is not a comparison (it has no ``ci_low`` / ``ci_high``).
+    """
+    if not isinstance(comparisons, Mapping) or not comparisons:
+        raise ValueError("comparisons must be a non-empty mapping of label to a comparison")
+    for label, result in comparisons.items():
+        if not all(hasattr(result, name) for name in ("ci_low", "ci_high", "winner")):
+            raise TypeError(
+                f"comparisons[{label!r}] must be what metrics.compare_forecasts returns, "
+                f"got {type(result).__name__}"
+            )
+    ax = _axes(ax, figsize=(7, 0.5 + 0.45 * len(comparisons)))
+    rows = np.arange(len(comparisons))[::-1]  # the first comparison on top
+    for row, result in zip(rows, comparisons.values(), strict=True):
+        colour = "tab:gray" if result.winner is None else "tab:blue"
+        ax.plot([result.ci_low, result.ci_high], [row, row], color=colour, lw=2.5)
+        ax.plot(result.mean_loss_difference, row, "o", color=colour)
+    ax.axvline(0.0, color="black", lw=1)
+    ax.set_yticks(rows, labels=list(comparisons))
+    ax.set_ylim(-0.6, len(comparisons) - 0.4)
+    first = next(iter(comparisons.values()))
+    level = f"{100 * (1 - first.alpha):g} % interval"
+    what = "score" if first.loss == "score" else f"{first.loss} error"
+    ax.set_xlabel(xlabel or f"mean {what} difference (A - B), {level}")
+    if title:
+        ax.set_title(title)
     return ax

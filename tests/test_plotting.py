@@ -9,8 +9,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import plotting  # noqa: E402
+from helpers import metrics, plotting  # noqa: E402
 
+_Y = np.zeros(6)
+_A = np.array([0.1, -0.1, 0.2, -0.1, 0.1, -0.2])
+_COMPARISONS = {
+    "A - B": metrics.compare_forecasts(_Y, _A, 5 * _A),  # A wins: the bar is left of 0
+    "A - C": metrics.compare_forecasts(_Y, _A, _A[::-1]),  # no difference: it crosses 0
+}
 HISTORY = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.2, 0.6, 0.4], "mae": [0.9, 0.5, 0.3]}
 CALLS = {
     "plot_forecasts": lambda ax: plotting.plot_forecasts(
@@ -20,6 +26,7 @@ CALLS = {
     "plot_heatmap": lambda ax: plotting.plot_heatmap(
         np.arange(6.0).reshape(2, 3) - 2, ax=ax, yticklabels=["a", "b"], diverging=True
     ),
+    "plot_comparisons": lambda ax: plotting.plot_comparisons(_COMPARISONS, ax=ax),
 }
 
 
@@ -92,3 +99,23 @@ def test_bad_shapes_are_refused():
         plotting.plot_forecasts([1.0, 2.0, 3.0], {"m": [1.0, 2.0]})
     with pytest.raises(ValueError, match=r"values must be 2-D \(rows, columns\)"):
         plotting.plot_heatmap(np.zeros(3))
+
+
+def test_comparisons_draw_each_interval_and_the_zero_line_in_order():
+    ax = plotting.plot_comparisons(_COMPARISONS)
+    labels = {y: t.get_text() for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
+    assert labels == {1: "A - B", 0: "A - C"}  # the first comparison on top
+    bars = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_ydata()[0] ==
+            line.get_ydata()[1]]  # fmt: skip
+    spans = sorted((tuple(b.get_xdata()), b.get_ydata()[0]) for b in bars)
+    first = _COMPARISONS["A - B"]
+    assert ((first.ci_low, first.ci_high), 1) in spans
+    assert any(line.get_xdata()[0] == 0.0 for line in ax.lines if line not in bars)  # the 0 line
+    assert "95 % interval" in ax.get_xlabel()
+
+
+def test_comparisons_refuse_what_is_not_a_comparison():
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        plotting.plot_comparisons({})
+    with pytest.raises(TypeError, match="what metrics.compare_forecasts returns, got float"):
+        plotting.plot_comparisons({"A - B": 0.3})
