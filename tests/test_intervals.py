@@ -6,6 +6,7 @@ import math
 import re
 import subprocess
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
+from sklearn.metrics import mean_pinball_loss
 
 from helpers import intervals
 
@@ -59,6 +61,25 @@ def test_pinball_loss_is_its_formula(q):
     )
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=20),
+        elements=finite,
+    ).flatmap(lambda y: st.tuples(st.just(y), hnp.arrays(np.float64, y.shape, elements=finite))),
+    levels,
+)
+def test_pinball_loss_equals_scikit_learns_mean_pinball_loss(pair, q):
+    # sklearn: alpha * max(y - y_hat, 0) + (1 - alpha) * max(y_hat - y, 0), averaged per
+    # column, then over columns; every column has as many rows, so that is the plain mean.
+    y, y_hat = pair
+    expected = mean_pinball_loss(y, y_hat, alpha=q)
+    assert intervals.pinball_loss(y, y_hat, quantile=q) == pytest.approx(
+        expected, rel=1e-9, abs=1e-9
+    )
+
+
 def test_pinball_loss_at_the_median_is_half_the_absolute_error():
     rng = np.random.default_rng(1)
     y, y_hat = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
@@ -97,6 +118,30 @@ def test_conformal_interval_is_the_kth_smallest_absolute_residual(coverage, n):
     q = _conformal_by_hand(residuals, coverage)
     np.testing.assert_allclose(lower, y_pred - q, rtol=0, atol=0)
     np.testing.assert_allclose(upper, y_pred + q, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("coverage", [0.5, 0.55, 0.6, 0.8, 0.9, 0.95, 0.99])
+@pytest.mark.parametrize("n", [2, 19, 20, 50, 99, 100, 101, 999])
+def test_conformal_q_is_numpys_higher_quantile_at_the_conformal_rank(coverage, n):
+    # The split-conformal q is the k-th smallest |r|, k = ceil((n + 1) * coverage)
+    # (= ceil((n + 1)(1 - alpha))), computed here with exact fractions. NumPy's
+    # method="higher" returns sorted(a)[ceil((n - 1) * level)]: the k-th smallest for every
+    # level in ((k - 2) / (n - 1), (k - 1) / (n - 1)]. The test asks for the middle of that
+    # range, so that no rounding of (n - 1) * level can cross an integer. (The often quoted
+    # level k / n with method="higher" picks the (k + 1)-th smallest whenever k < n: an
+    # interval one rank wider than the guarantee needs.)
+    k = math.ceil((n + 1) * Fraction(str(coverage)))
+    if k > n:
+        with pytest.raises(ValueError, match="calibration residuals"):
+            intervals.conformal_interval(np.ones(n), [0.0], coverage=coverage)
+        return
+    rng = np.random.default_rng(n)
+    residuals = rng.standard_t(df=3, size=(n, 2))  # (n, h): one q per column
+    level = max(k - 1.5, 0.0) / (n - 1)
+    q = np.quantile(np.abs(residuals), level, axis=0, method="higher")  # (h,)
+    lower, upper = intervals.conformal_interval(residuals, np.zeros((3, 2)), coverage=coverage)
+    np.testing.assert_array_equal(upper, np.broadcast_to(q, (3, 2)))
+    np.testing.assert_array_equal(lower, -upper)
 
 
 def test_conformal_rank_survives_float_rounding():

@@ -7,6 +7,9 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.model_selection import TimeSeriesSplit
 
 from helpers import metrics
 from helpers import walk_forward as wf
@@ -30,6 +33,38 @@ def test_origins_cover_the_test_part_in_nearly_equal_blocks():
     blocks = np.diff([*origins, 1461])
     assert origins[0] == 1461 - 292 and blocks.sum() == 292
     assert blocks.max() - blocks.min() <= 1 and np.all(np.diff(origins) > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_origins_are_the_first_rows_of_numpys_array_split_of_the_test_part(draw):
+    # np.array_split cuts L items into K runs, the first L % K of them one item longer:
+    # the same "as equal as integers allow, earlier blocks get the extra rows".
+    n_rows = draw.draw(st.integers(2, 2000), label="n_rows")
+    test_size = draw.draw(st.integers(1, n_rows - 1), label="test_size")
+    n_origins = draw.draw(st.integers(1, min(test_size, 50)), label="n_origins")
+    blocks = np.array_split(np.arange(n_rows)[n_rows - test_size :], n_origins)
+    origins = wf.expanding_origins(n_rows, test_size=test_size, n_origins=n_origins)
+    np.testing.assert_array_equal(origins, [block[0] for block in blocks])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_equal_blocks_are_scikit_learns_time_series_split(draw):
+    # TimeSeriesSplit(n_splits=K, test_size=b) tests K blocks of b rows that end the series
+    # and trains on every row before each block. When K divides the test part, that is
+    # walk-forward's split with b = test_size / K: its train ends are our origins. (With a
+    # remainder sklearn has no equivalent: its blocks are all the same length.)
+    n_origins = draw.draw(st.integers(2, 12), label="n_origins")
+    block = draw.draw(st.integers(1, 40), label="block")
+    test_size = n_origins * block
+    n_rows = test_size + draw.draw(st.integers(1, 500), label="rows before the test part")
+    origins = wf.expanding_origins(n_rows, test_size=test_size, n_origins=n_origins)
+    folds = list(TimeSeriesSplit(n_splits=n_origins, test_size=block).split(np.zeros(n_rows)))
+    stops = [*origins[1:], n_rows]
+    for (train, test), origin, stop in zip(folds, origins, stops, strict=True):
+        np.testing.assert_array_equal(train, np.arange(origin))
+        np.testing.assert_array_equal(test, np.arange(origin, stop))
 
 
 @pytest.mark.parametrize(
