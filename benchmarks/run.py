@@ -25,15 +25,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
 
-import helpers  # noqa: E402  (quietens TensorFlow before it loads)
-from helpers import (  # noqa: E402
-    _execute,
-    _tf,
-    data,
-    lstm_numpy,
-)
-
 ROOT = Path(__file__).resolve().parent.parent
+# tools/ (the notebook runner) lives in the checkout and is not installed: make it
+# importable however this script is started (python benchmarks/run.py puts benchmarks/ first).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import helpers  # noqa: E402  (quietens TensorFlow before it loads)
+from helpers import _tf, data, lstm_numpy  # noqa: E402
+from tools import execute  # noqa: E402
+
 GOALS = {
     "lstm_numpy_over_keras_forward": ("<=", 1.5),
     "saliency_loop_over_batched": (">=", 50.0),
@@ -193,7 +194,7 @@ def _run_notebook(path):
 
     Returns (seconds, kernel peak RSS in MiB, the three slowest cells as (seconds, first line)).
     """
-    nb, seconds = _execute.execute(path, extra_cells=[_PEAK_RSS])
+    nb, seconds = execute.execute(path, extra_cells=[_PEAK_RSS])
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     code = [c for c in nb.cells[:-1] if c.cell_type == "code"]
     slowest = sorted(

@@ -9,15 +9,17 @@ import ast
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers import _editions
+from tools import editions
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = _editions.lessons(ROOT / "notebooks")
+LESSONS = editions.lessons(ROOT / "notebooks")
 WITH_EXERCISES = [p for p in LESSONS if not p.name.startswith("00")]
 
 
@@ -54,7 +56,7 @@ def _defined(tree) -> set:
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
 def test_every_lesson_has_three_hidden_solutions_each_after_an_empty_answer_cell(path):
     cells = _read(path).cells
-    solutions = [i for i, cell in enumerate(cells) if _editions.is_solution(cell)]
+    solutions = [i for i, cell in enumerate(cells) if editions.is_solution(cell)]
     assert len(solutions) >= 3, f"{path.name}: {len(solutions)} solution cells, want at least 3"
     for i in solutions:
         cell = cells[i]
@@ -65,11 +67,11 @@ def test_every_lesson_has_three_hidden_solutions_each_after_an_empty_answer_cell
             "outputs_hidden: its printed answer would show under the exercise)"
         )
         before = cells[i - 1]
-        assert _editions.is_solution(before) or _is_blank_answer(before), (
+        assert editions.is_solution(before) or _is_blank_answer(before), (
             f"{path.name} cell {i}: a solution must follow an empty answer cell, "
             f"found {before.source[:60]!r}"
         )
-        assert _is_blank_answer(before) or _editions.is_solution(before)
+        assert _is_blank_answer(before) or editions.is_solution(before)
 
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
@@ -78,7 +80,7 @@ def test_no_later_cell_needs_a_name_only_a_solution_defines(path):
     outside, only_in_solutions = set(), {}
     for i, cell in enumerate(cells):
         tree = ast.parse(_code(cell))
-        if _editions.is_solution(cell):
+        if editions.is_solution(cell):
             for name in _defined(tree) - outside:
                 only_in_solutions.setdefault(name, i)
             continue
@@ -94,21 +96,34 @@ def test_no_later_cell_needs_a_name_only_a_solution_defines(path):
 
 
 def test_student_edition_drops_solution_cells_and_keeps_everything_else(tmp_path):
-    written = _editions.write_student_edition(LESSONS, tmp_path)
+    written = editions.write_student_edition(LESSONS, tmp_path)
     assert [p.name for p in written] == [p.name for p in LESSONS]
     for stored, student in zip(LESSONS, written, strict=True):
         full, light = _read(stored), _read(student)
-        kept = [c for c in full.cells if not _editions.is_solution(c)]
+        kept = [c for c in full.cells if not editions.is_solution(c)]
         assert [c.source for c in light.cells] == [c.source for c in kept]
         assert [c.get("outputs") for c in light.cells] == [c.get("outputs") for c in kept]
-        assert not any(_editions.is_solution(c) for c in light.cells)
+        assert not any(editions.is_solution(c) for c in light.cells)
         if stored.name[:2] != "00":
             assert len(light.cells) < len(full.cells)
 
 
 def test_the_editions_refuse_a_folder_without_lessons(tmp_path):
     with pytest.raises(FileNotFoundError, match="no lesson notebooks"):
-        _editions.lessons(tmp_path)
+        editions.lessons(tmp_path)
+
+
+def test_make_students_command_runs_from_the_repository_root(tmp_path):
+    out = tmp_path / "student"
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.editions", "student", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.startswith(f"student edition: {len(LESSONS)} notebooks without solutions")
+    assert sorted(p.name for p in out.iterdir()) == [p.name for p in LESSONS]
 
 
 @pytest.mark.student_edition
@@ -116,7 +131,7 @@ def test_the_editions_refuse_a_folder_without_lessons(tmp_path):
 def test_student_notebook_runs_top_to_bottom_with_empty_answers(path, tmp_path):
     from nbclient import NotebookClient
 
-    nb = _editions.student_notebook(_read(path))
+    nb = editions.student_notebook(_read(path))
     # Run from a folder beside notebooks/, as `make student` writes student/.
     work = ROOT / "student"
     work.mkdir(exist_ok=True)
@@ -145,7 +160,7 @@ def _chromium():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    pages = _editions.build_site(LESSONS, out)
+    pages = editions.build_site(LESSONS, out)
     return out, pages
 
 
@@ -156,7 +171,7 @@ def test_site_has_an_index_and_one_page_per_lesson_with_solutions_folded(site):
     for lesson in LESSONS:
         assert f'href="{lesson.stem}.html"' in index
         page = (out / f"{lesson.stem}.html").read_text()
-        n_solutions = sum(_editions.is_solution(c) for c in _read(lesson).cells)
+        n_solutions = sum(editions.is_solution(c) for c in _read(lesson).cells)
         assert page.count('<details class="solution">') == n_solutions
         assert '.ipynb"' not in page, "a link to a notebook was not turned into a page link"
     assert (out / "mathjax" / "MathJax.js").is_file()

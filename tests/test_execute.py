@@ -1,9 +1,13 @@
-"""helpers._execute: the one notebook runner (make notebooks and the benchmarks use it)."""
+"""tools.execute: the one notebook runner (make notebooks and the benchmarks use it)."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers import _execute
+from tools import execute
 
 
 @pytest.fixture
@@ -23,7 +27,7 @@ def notebook(tmp_path):
 
 def test_execute_runs_from_the_notebooks_folder_with_extra_cells_and_writes_nothing(notebook):
     before = notebook.read_text()
-    nb, seconds = _execute.execute(notebook, extra_cells=["print(x + 1)"])
+    nb, seconds = execute.execute(notebook, extra_cells=["print(x + 1)"])
     assert seconds > 0
     assert notebook.read_text() == before
     outputs = [
@@ -33,7 +37,7 @@ def test_execute_runs_from_the_notebooks_folder_with_extra_cells_and_writes_noth
 
 
 def test_execute_in_place_stores_one_clean_run(notebook):
-    _execute.execute_in_place(notebook)
+    execute.execute_in_place(notebook)
     nb = nbformat.read(notebook, as_version=4)
     assert len(nb.cells) == 2  # no extra cells written back
     assert nb.cells[1].outputs[0]["text"] == "42 lessons\n"
@@ -41,6 +45,15 @@ def test_execute_in_place_stores_one_clean_run(notebook):
 
 
 def test_main_refuses_no_arguments_and_missing_files(tmp_path, capsys):
-    assert _execute.main([]) == 2
-    assert _execute.main([str(tmp_path / "nope.ipynb")]) == 2
+    assert execute.main([]) == 2
+    assert execute.main([str(tmp_path / "nope.ipynb")]) == 2
     assert "no such notebook" in capsys.readouterr().err
+
+
+def test_the_command_line_runs_from_the_repository_root():
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.execute"], cwd=root, capture_output=True, text=True
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("usage: python -m tools.execute NOTEBOOK")

@@ -1,15 +1,21 @@
 """The own-data lessons (``own_data.LESSONS``) rerun on a reader's CSV, headless, through papermill.
 
+helpers.own_data holds what the lessons and the runner share (the lessons, their
+parameters, the check of a CSV); tools.own_data runs them (``make own-data``).
+
 The fixtures in tests/data/ are not the shipped datasets: a monthly univariate
 series, a daily multivariate one, and a daily series with a gap and a blank
 value that the loader must refuse before any lesson starts.
 """
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from helpers import own_data
+from tools import own_data as runner
 
 DATA = Path(__file__).resolve().parent / "data"
 MONTHLY = dict(
@@ -58,12 +64,12 @@ def test_bad_window_is_refused(bad, error):
 
 def test_unknown_lesson_is_refused():
     with pytest.raises(ValueError, match="lesson must be one of"):
-        own_data._lesson_name("99")
+        runner._lesson_name("99")
 
 
 def test_check_refuses_the_file_with_a_gap_before_running_anything(tmp_path):
     with pytest.raises(ValueError, match="missing") as caught:
-        own_data.run_lessons(
+        runner.run_lessons(
             DATA / "daily_with_gap.csv",
             time_column="date",
             target_column="load",
@@ -90,11 +96,23 @@ def test_check_refuses_a_seasonal_period_longer_than_the_training_part():
 
 
 def test_cli_prints_the_loaders_message_and_exits_2(capsys):
-    code = own_data.main(
+    code = runner.main(
         [str(DATA / "daily_with_gap.csv"), "--time-column", "date", "--target-column", "load"]
     )
     assert code == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_the_command_line_runs_from_the_repository_root():
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.own_data", "--help"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.startswith("usage: python -m tools.own_data [-h] --time-column")
 
 
 # The full runs below take most of the suite's time, so `make test` leaves them out (they carry
@@ -104,7 +122,7 @@ def test_cli_prints_the_loaders_message_and_exits_2(capsys):
 @pytest.mark.parametrize("lesson", own_data.LESSONS)
 @pytest.mark.parametrize("series", [MONTHLY, DAILY], ids=["monthly", "daily"])
 def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
-    done = own_data.run_lessons(**series, **FAST, lessons=[lesson], output_dir=tmp_path)
+    done = runner.run_lessons(**series, **FAST, lessons=[lesson], output_dir=tmp_path)
     import nbformat
 
     nb = nbformat.read(done[lesson], as_version=4)

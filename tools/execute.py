@@ -1,4 +1,4 @@
-"""Re-execute notebooks in place: ``python -m helpers._execute notebooks/01_*.ipynb``.
+"""Re-execute notebooks in place: ``python -m tools.execute notebooks/01_*.ipynb``.
 
 Each notebook is cleared and run once, top to bottom, in a fresh kernel of the
 current environment, from inside ``notebooks/`` (as JupyterLab would), so its
@@ -73,7 +73,7 @@ def execute_in_place(path: Path, *, timeout: int = 600) -> float:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m helpers._execute NOTEBOOK [NOTEBOOK ...]", file=sys.stderr)
+        print("usage: python -m tools.execute NOTEBOOK [NOTEBOOK ...]", file=sys.stderr)
         return 2
     for name in argv:
         path = Path(name)

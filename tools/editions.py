@@ -1,9 +1,9 @@
 """The course's two editions, built from the stored lessons.
 
-``python -m helpers._editions student`` (``make student``) writes
+``python -m tools.editions student`` (``make student``) writes
 ``student/NN_*.ipynb``: every lesson as stored, without the cells tagged
 ``solution``, so a student studying alone tries each exercise before seeing
-an answer. ``python -m helpers._editions site`` (``make site``) writes a
+an answer. ``python -m tools.editions site`` (``make site``) writes a
 static website to ``site/``: an index with the lesson map and one page per
 lesson rendered from the stored outputs (nothing is re-executed), solutions
 folded in ``<details>``, links between lessons, images embedded and MathJax
@@ -268,7 +268,7 @@ def build_site(notebooks, out_dir) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers._editions", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.editions", description=__doc__)
     parser.add_argument("edition", choices=["student", "site"])
     parser.add_argument("--notebooks", default="notebooks", help="folder of the stored lessons")
     parser.add_argument("--out", help="output folder (default: student/ or site/)")
