@@ -132,6 +132,7 @@ def test_import_tensorflow_filters_what_is_written_to_file_descriptor_2(chatty_t
     assert everything.splitlines() == lines  # TF_CPP_MIN_LOG_LEVEL=0: nothing filtered
 
 
+@pytest.mark.slow  # two fresh TensorFlow imports, about 8 s
 def test_real_tensorflow_starts_quietly_where_it_would_not_without_the_filter():
     _, unfiltered = _stderr_of("import helpers; import tensorflow")
     noise = [line for line in unfiltered.splitlines() if _tf._NOISE.match(line)]
