@@ -1,5 +1,8 @@
-# Two commands for a new user: `make lab` and `make test`. Both create .venv
-# and install the tested versions (constraints.txt) the first time.
+# Two commands for a new user: `make lab` and `make test`. Both create .venv and install
+# the tested versions (constraints.txt) the first time. Without make, the README's
+# "Set up with Python alone" section does the same on Windows, macOS and Linux.
+#
+# `make help` lists every target: each one's `## ` comment is its line there.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,21 +16,15 @@ export KERAS_BACKEND ?= tensorflow
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup lab test test-own-data test-fast test-student test-python test-pythons notebooks lint own-data bench student site browser clean
+.PHONY: help setup lab test test-fast test-own-data test-student test-seeds test-python \
+        test-pythons test-floors notebooks lint own-data bench student site classroom \
+        browser lock clean
 
-help:
-	@echo "make lab        set up .venv if needed, open JupyterLab on notebooks/"
-	@echo "make test       set up if needed, run unit tests, doctests and every notebook (nbval)"
-	@echo "make notebooks  re-execute every notebook in place (stored outputs from one clean run)"
-	@echo "make lint       ruff over helpers/, tests/, benchmarks/ and the notebooks"
-	@echo "make own-data   run lessons 02-09 on your CSV with papermill (see README)"
-	@echo "make bench      measure the performance budget, write benchmarks/results.json"
-	@echo "make student    write student/NN_*.ipynb: the lessons without their solution cells"
-	@echo "make site       write site/: every lesson as an offline web page (open site/index.html)"
-	@echo "make test-own-data  every own-data lesson run on the test CSVs (as CI)"
-	@echo "make test-pythons  unit tests and the student notebooks on Python 3.12 and 3.13 (as CI)"
+help: ## list every target with what it does
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "make %-14s %s\n", $$1, $$2}'
 
-setup: $(STAMP)
+setup: $(STAMP) ## create .venv and install the tested versions (constraints.txt)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,36 +38,24 @@ $(STAMP): pyproject.toml constraints.txt
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+lab: $(STAMP) ## set up if needed, open JupyterLab on notebooks/
+	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
-test: $(STAMP) browser
-	$(BIN)/python -m pytest -m "not student_edition and not own_data_run"
+test: $(STAMP) ## set up if needed; unit tests, doctests and every lesson (nbval), as plain pytest
+	$(BIN)/python -m pytest
 
-# Every own-data lesson run to the end on each CSV in tests/data (make test checks only that
-# they refuse bad input); CI runs this after make test.
-test-own-data: $(STAMP)
+test-fast: $(STAMP) ## unit tests and doctests only: no lesson, kernel, server or browser
+	$(BIN)/python -m pytest helpers tests tools -m "not slow and not student_edition and not own_data_run and not seeds"
+
+test-own-data: $(STAMP) ## every own-data lesson run to the end on the CSVs in tests/data (CI)
 	$(BIN)/python -m pytest tests/test_own_data.py -m own_data_run
 
-# The site's test opens every page in Debian's chromium. Installed here when it is missing and
-# this user may (root with apt-get, as on CI); elsewhere that one test says how to install it.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the site's browser test"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: no chromium: the site's browser test will be skipped (apt-get install chromium)"; fi; }
-
-# The student edition and the website, built from the stored lessons (nothing is re-executed).
-student: $(STAMP)
-	$(BIN)/python -m helpers._editions student
-
-site: $(STAMP)
-	$(BIN)/python -m helpers._editions site
-
-# Every student notebook executed top to bottom with its answer cells empty.
-test-student: $(STAMP)
+test-student: $(STAMP) ## every student notebook executed with its answers empty (CI); LESSONS='01_'
 	$(BIN)/python -m pytest tests/test_editions.py -m student_edition $(if $(LESSONS),-k "$(LESSONS)")
+
+test-seeds: $(STAMP) ## every lesson at three further seeds; its claims about the method must hold (CI)
+	$(BIN)/python -m pytest tests/test_seeds.py -m seeds
+	$(BIN)/python -m tools.seed_report outputs/seeds
 
 # Another supported Python in its own venv (.venv-3.12, ...) with the same locked versions: the
 # unit tests, doctests and notebook checks, then the student notebooks named by LESSONS.
@@ -78,45 +63,75 @@ test-student: $(STAMP)
 find_python = $(shell for p in python$(1) $$HOME/.pyenv/versions/$(1)*/bin/python$(1); do \
   $$p -c "" >/dev/null 2>&1 && { command -v $$p; break; }; done)
 
-test-python:
+test-python: ## unit tests on another Python in .venv-V: make test-python V=3.12 [LESSONS='00_']
 	@test -n "$(V)" || { echo "usage: make test-python V=3.12 [LESSONS='00_ or 01_']"; exit 2; }
 	@test -n "$(call find_python,$(V))" || { echo "Python $(V) not found"; exit 2; }
 	$(MAKE) --no-print-directory setup VENV=.venv-$(V) PYTHON=$(call find_python,$(V))
-	.venv-$(V)/bin/python -m pytest helpers tests --ignore=tests/test_own_data.py \
-	  -m "not student_edition" -p no:cacheprovider
+	.venv-$(V)/bin/python -m pytest helpers tests tools --ignore=tests/test_own_data.py \
+	  -m "not student_edition and not seeds" -p no:cacheprovider
 	$(if $(LESSONS),$(MAKE) --no-print-directory test-student VENV=.venv-$(V) LESSONS="$(LESSONS)")
 
-# What CI runs after `make test` and `make test-student`: on 3.12 and 3.13 the unit tests and
-# lessons 00 and 01 as students get them.
-test-pythons:
+test-pythons: ## what CI runs on Python 3.12 and 3.13 (unit tests, lessons 00-01 as students get them)
 	$(MAKE) --no-print-directory test-python V=3.12 LESSONS="00_ or 01_"
 	$(MAKE) --no-print-directory test-python V=3.13 LESSONS="00_ or 01_"
 
-# Unit tests and doctests only, without executing the notebooks.
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest helpers tests -m "not slow"
+notebooks: $(STAMP) ## re-execute every lesson in place (stored outputs from one clean run)
+	$(BIN)/python -m tools.execute $(NOTEBOOKS)
 
-notebooks: $(STAMP)
-	$(BIN)/python -m helpers._execute $(NOTEBOOKS)
+lint: $(STAMP) ## ruff over helpers/, tools/, tests/, benchmarks/ and the notebooks
+	$(BIN)/python -m ruff check helpers tools tests benchmarks notebooks
+	$(BIN)/python -m ruff format --check helpers tools tests benchmarks
 
-lint: $(STAMP)
-	$(BIN)/ruff check helpers tests benchmarks notebooks
-	$(BIN)/ruff format --check helpers tests benchmarks
-
-# Your own CSV through lessons 02-09 (see README, "Use your own data").
-own-data: $(STAMP)
+own-data: $(STAMP) ## lessons 02-10 on your CSV: make own-data CSV=... TIME=... TARGET=... (README)
 	@test -n "$(CSV)" -a -n "$(TIME)" -a -n "$(TARGET)" || { \
 	  echo "usage: make own-data CSV=my.csv TIME=date TARGET=sales [FEATURES=sales,price]"; \
 	  echo "       [SEASONAL=12] [WINDOW=24] [HORIZON=1] [EPOCHS=30] [SEED=42] [LESSONS=02,04]"; \
+	  echo "       [SERIES=store] (a long CSV with many series: the column naming each one)"; \
 	  exit 2; }
-	$(BIN)/python -m helpers.own_data "$(CSV)" --time-column "$(TIME)" --target-column "$(TARGET)" \
+	$(BIN)/python -m tools.own_data "$(CSV)" --time-column "$(TIME)" --target-column "$(TARGET)" \
 	  $(if $(FEATURES),--feature-columns "$(FEATURES)") $(if $(SEASONAL),--seasonal-period $(SEASONAL)) \
 	  $(if $(WINDOW),--window $(WINDOW)) $(if $(HORIZON),--horizon $(HORIZON)) \
-	  $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(LESSONS),--lessons $(LESSONS))
+	  $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(LESSONS),--lessons $(LESSONS)) \
+	  $(if $(SERIES),--series-column "$(SERIES)")
 
-# The performance budget, measured side by side; writes benchmarks/results.json.
-bench: $(STAMP)
+bench: $(STAMP) ## measure the performance budget; writes benchmarks/results.json
 	$(BIN)/python benchmarks/run.py
 
-clean:
-	rm -rf outputs .pytest_cache student site
+student: $(STAMP) ## write student/NN_*.ipynb: the lessons without their solutions
+	$(BIN)/python -m tools.editions student
+
+site: $(STAMP) ## write site/: every lesson as an offline web page (open site/index.html)
+	$(BIN)/python -m tools.editions site
+
+classroom: $(STAMP) ## write classroom/: the exercises as an nbgrader course (README, instructors)
+	$(BIN)/python -m tools.classroom classroom
+
+# The site's test opens every page in Debian's chromium. make test never installs anything on
+# the system: CI runs this first, as root; elsewhere the test is skipped and says how to install.
+browser: ## install Debian's chromium for the site's browser test (root, apt-get; CI runs it)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The lowest versions pyproject.toml allows, on Python 3.11 in .venv-floors: the unit tests and
+# lessons 00 and 01. tools/floors.py writes the pins from pyproject's lower bounds.
+test-floors: ## unit tests and lessons 00-01 at the lowest versions pyproject.toml allows (CI)
+	@test -x .venv-floors/bin/python || $(PYTHON) -m venv .venv-floors
+	$(PYTHON) tools/floors.py pyproject.toml > .venv-floors/floors.txt
+	.venv-floors/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.venv-floors/bin/python -m pip install --quiet -c .venv-floors/floors.txt -e ".[dev]"
+	.venv-floors/bin/python -m pytest helpers tests tools -p no:cacheprovider \
+	  -m "not slow and not student_edition and not own_data_run and not seeds"
+	.venv-floors/bin/python -m pytest -p no:cacheprovider -n 0 \
+	  notebooks/00_start_here.ipynb notebooks/01_lstm_gates_from_scratch.ipynb
+
+# constraints.txt, regenerated: the newest versions pyproject.toml allows, resolved on Python
+# 3.11 in a fresh venv and frozen; then `make test-pythons` checks the lock on 3.12 and 3.13.
+lock: ## regenerate constraints.txt from pyproject.toml's ranges (then run make test-pythons)
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.venv-lock/bin/python -m pip install --quiet -e ".[dev]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | sort -f > constraints.txt
+	rm -rf .venv-lock
+
+clean: ## remove what the targets wrote (outputs/, student/, site/, classroom/)
+	rm -rf outputs .pytest_cache student site classroom

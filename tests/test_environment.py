@@ -118,3 +118,22 @@ def test_readme_names_the_tested_tensorflow_and_keras_versions():
     tested = versions.tested_versions()
     assert f"TensorFlow {tested['tensorflow']}" in readme
     assert f"Keras {tested['keras']}" in readme
+
+
+def test_make_help_lists_every_target():
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine (the README's Python-only route needs none)")
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*?)(?<!\\)\n", makefile, flags=re.M | re.S).group(1)
+    targets = set(phony.replace("\\", " ").split())
+    listed = subprocess.run(
+        ["make", "-s", "--no-print-directory", "help"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    shown = {line.split()[1] for line in listed.splitlines() if line.startswith("make ")}
+    assert shown == targets, f"missing from make help: {targets - shown}; extra: {shown - targets}"
+    assert all(len(line.split(None, 2)) == 3 for line in listed.splitlines()), listed

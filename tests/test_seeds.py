@@ -77,8 +77,27 @@ def test_lesson_claims_hold_at_another_seed(path, seed, monkeypatch):
         kernel_name="python3",
         progress_bar=False,
     )  # raises on the first failing assert: the test names the cell and the claim
-    records = [json.loads(line) for line in claims_log.read_text().splitlines()] if (
-        claims_log.exists()
-    ) else []
+    records = (
+        [json.loads(line) for line in claims_log.read_text().splitlines()]
+        if (claims_log.exists())
+        else []
+    )
     broken = [r["claim"] for r in records if r["kind"] == "method" and not r["held"]]
     assert not broken, f"claims about the method failed at SEED = {seed}: {broken}"
+
+
+def test_the_report_reads_the_logs_a_run_leaves(tmp_path):
+    from tools import seed_report
+
+    record = {"claim": "the LSTM beats the naive forecast", "kind": "method", "checked": True,
+              "held": True, "value": 0.002}  # fmt: skip
+    draw = {"claim": "the GRU leads", "kind": "draw", "checked": False, "held": True, "value": None}
+    for seed in (1, 2):
+        lines = [json.dumps(record), json.dumps({**draw, "held": seed == 1})]
+        (tmp_path / f"06_tuning-seed{seed}.claims.jsonl").write_text("\n".join(lines) + "\n")
+        (tmp_path / f"06_tuning-seed{seed}.fits.jsonl").write_text('{"converged": true}\n')
+    assert seed_report.main([str(tmp_path)]) == 0
+    text = (tmp_path / "report.md").read_text()
+    assert "| `06_tuning` | 1, 2 | 1 claim, held at every seed | 2 of 2 |" in text
+    assert "| `06_tuning` | the GRU leads | 1 of 2 | -, - |" in text
+    assert seed_report.main([str(tmp_path / "empty")]) == 1
