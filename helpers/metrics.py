@@ -71,7 +71,8 @@ __all__ = [
     "ForecastComparison",
     "DieboldMarianoResult",
     "diebold_mariano_test",
-    "rolling_origin_evaluation",
+    # re-exported from helpers.walk_forward (see __getattr__ below)
+    "rolling_origin_evaluation",  # noqa: F822
     # shorthands: the same functions under the names the lessons' formulas use
     "mse",
     "rmse",
@@ -591,104 +592,13 @@ def lagged_correlation(y_true, y_pred, *, max_lag=3) -> np.ndarray:
     return r
 
 
-# ----------------------------------------------------------------- rolling origin
+def __getattr__(name):
+    """``metrics.rolling_origin_evaluation``: the cross-validation engine lives in walk_forward.
 
-
-def rolling_origin_evaluation(
-    y, forecasters: Mapping, *, initial, horizon, step=1, m=1
-) -> pd.DataFrame:
-    """Refit and score forecasters at several cut points of one series (time-series CV).
-
-    At each origin ``o`` = ``initial``, ``initial + step``, ... (while
-    ``o + horizon <= len(y)``) every forecaster sees ``y[:o]`` only and
-    forecasts ``y[o:o + horizon]``; the forecast is scored with MASE and
-    RMSSE (scaled by ``y[:o]`` with period ``m``), MAE, RMSE and sMAPE.
-    The spread of the scores over the origins shows how much one test
-    period's score can be trusted.
-
-    Parameters
-    ----------
-    y : array-like, shape (n,)
-        The whole series, in time order.
-    forecasters : mapping of str to callable
-        Name -> ``f(y_train, horizon)`` returning an array of shape
-        ``(horizon,)``, e.g. ``helpers.baselines.naive_forecast``.
-    initial : int, keyword-only
-        Length of the first training part; must exceed ``m``.
-    horizon : int, keyword-only
-        Steps forecast at each origin.
-    step : int, keyword-only
-        Distance between consecutive origins.
-    m : int, keyword-only
-        Seasonal period for MASE and RMSSE.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (origin, model): columns ``origin`` (the length of the
-        training part, i.e. the index of the first forecast point), ``model``,
-        MASE, RMSSE, MAE, RMSE, sMAPE.
-
-    Raises
-    ------
-    ValueError
-        If ``y`` is not 1-D or not finite, ``initial + horizon > len(y)``,
-        ``initial <= m``, a forecaster returns the wrong shape or NaN/inf, or a
-        training part is flat at lag ``m``.
-    TypeError
-        If ``forecasters`` is not a mapping of callables or an integer option
-        is not an integer.
-
-    Examples
-    --------
-    >>> def last(y_train, horizon):
-    ...     return np.repeat(y_train[-1], horizon)
-    >>> scores = rolling_origin_evaluation(np.arange(8.0), {"naive": last},
-    ...                                    initial=5, horizon=2)
-    >>> scores["origin"].tolist()
-    [5, 6]
-    >>> scores["MAE"].tolist()  # forecasts 4, 4 of 5, 6 and 5, 5 of 6, 7
-    [1.5, 1.5]
+    Imported on first use, since :mod:`helpers.walk_forward` itself imports this module.
     """
-    initial = _checks.integer(initial, "initial")
-    horizon = _checks.integer(horizon, "horizon")
-    step = _checks.integer(step, "step")
-    m = _checks.integer(m, "m")
-    if not isinstance(forecasters, Mapping) or not forecasters:
-        raise TypeError(
-            "forecasters must be a non-empty mapping of name to callable f(y_train, horizon), "
-            f"got {type(forecasters).__name__}"
-        )
-    for name, forecaster in forecasters.items():
-        if not callable(forecaster):
-            raise TypeError(
-                f"forecasters[{name!r}] must be callable f(y_train, horizon), "
-                f"got {type(forecaster).__name__}"
-            )
-    y = _checks.series(y, "y")
-    if initial <= m:
-        raise ValueError(f"initial must be larger than m={m}, got {initial}")
-    if initial + horizon > y.size:
-        raise ValueError(
-            f"initial + horizon must be at most len(y)={y.size}, got {initial} + {horizon}"
-        )
-    rows = []
-    for origin in range(initial, y.size - horizon + 1, step):
-        y_train, y_test = y[:origin].copy(), y[origin : origin + horizon]
-        for name, forecaster in forecasters.items():
-            y_pred = _as_float_array(forecaster(y_train.copy(), horizon), f"forecasters[{name!r}]")
-            if y_pred.shape != (horizon,):
-                raise ValueError(
-                    f"forecasters[{name!r}] must return shape ({horizon},), "
-                    f"got {y_pred.shape} at origin {origin}"
-                )
-            _checks.finite(y_pred, f"the forecast of forecasters[{name!r}] at origin {origin}")
-            scores = _scores(y_test, y_pred, y_train, m)
-            rows.append(
-                {
-                    "origin": origin,
-                    "model": str(name),
-                    **{k: scores[k] for k in ("MASE", "RMSSE", "MAE", "RMSE", "sMAPE")},
-                }
-            )
-    return pd.DataFrame(rows)
+    if name == "rolling_origin_evaluation":
+        from helpers.walk_forward import rolling_origin_evaluation
+
+        return rolling_origin_evaluation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,13 +1,12 @@
 """Tests of helpers.metrics: hand-computed values, scikit-learn parity, the M4/M5
-definitions, the report and rolling-origin evaluation (the comparison rule and the
-Diebold-Mariano test are in tests/test_comparison.py)."""
+definitions and the report (the comparison rule and the Diebold-Mariano test are in
+tests/test_comparison.py, rolling-origin evaluation in tests/test_walk_forward.py)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -373,58 +372,12 @@ def test_lagged_correlation_rejects_bad_input():
         metrics.lagged_correlation([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], max_lag=-1)
 
 
-# ------------------------------------------------------------ rolling origin
+def test_metrics_re_exports_rolling_origin_evaluation_from_walk_forward():
+    from helpers import walk_forward
 
-
-def _naive(y_train, horizon):
-    return np.repeat(y_train[-1], horizon)
-
-
-def test_rolling_origin_by_hand():
-    y = np.array([1.0, 2.0, 4.0, 7.0, 11.0, 16.0])
-    scores = metrics.rolling_origin_evaluation(y, {"naive": _naive}, initial=3, horizon=2, step=1)
-    assert scores["origin"].tolist() == [3, 4]
-    # origin 3: forecast 4, 4 of 7, 11 -> MAE (3 + 7) / 2 = 5; in-sample lag-1 MAE (1 + 2)/2
-    # origin 4: forecast 7, 7 of 11, 16 -> MAE (4 + 9) / 2 = 6.5; in-sample (1 + 2 + 3)/3 = 2
-    np.testing.assert_allclose(scores["MAE"], [5.0, 6.5])
-    np.testing.assert_allclose(scores["MASE"], [5.0 / 1.5, 6.5 / 2.0])
-    assert list(scores.columns) == ["origin", "model", "MASE", "RMSSE", "MAE", "RMSE", "sMAPE"]
-
-
-def test_rolling_origin_forecasters_see_only_the_past():
-    seen = []
-
-    def spy(y_train, horizon):
-        seen.append(y_train.copy())
-        return np.zeros(horizon) + 1.0
-
-    y = np.arange(1.0, 21.0)
-    scores = metrics.rolling_origin_evaluation(
-        y, {"spy": spy, "naive": _naive}, initial=10, horizon=3, step=4, m=2
-    )
-    assert [len(s) for s in seen] == [10, 14]  # origins 10, 14 (18 + 3 > 20)
-    for s in seen:
-        np.testing.assert_array_equal(s, y[: len(s)])
-    assert isinstance(scores, pd.DataFrame) and len(scores) == 4
-    assert set(scores["model"]) == {"spy", "naive"}
-
-
-def test_rolling_origin_rejects_bad_input():
-    y = np.arange(10.0)
-    with pytest.raises(ValueError, match=r"initial \+ horizon must be at most len\(y\)=10"):
-        metrics.rolling_origin_evaluation(y, {"n": _naive}, initial=8, horizon=3)
-    with pytest.raises(ValueError, match=r"initial must be larger than m=12, got 8"):
-        metrics.rolling_origin_evaluation(y, {"n": _naive}, initial=8, horizon=1, m=12)
-    with pytest.raises(TypeError, match=r"forecasters\['n'\] must be callable"):
-        metrics.rolling_origin_evaluation(y, {"n": 3}, initial=5, horizon=1)
-    with pytest.raises(TypeError, match=r"forecasters must be a non-empty mapping"):
-        metrics.rolling_origin_evaluation(y, [_naive], initial=5, horizon=1)
-    with pytest.raises(ValueError, match=r"forecasters\['bad'\] must return shape \(2,\)"):
-        metrics.rolling_origin_evaluation(
-            y, {"bad": lambda tr, h: np.zeros(3)}, initial=5, horizon=2
-        )
-    with pytest.raises(ValueError, match=r"step must be a positive integer, got 0"):
-        metrics.rolling_origin_evaluation(y, {"n": _naive}, initial=5, horizon=1, step=0)
+    assert metrics.rolling_origin_evaluation is walk_forward.rolling_origin_evaluation
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_metric'"):
+        metrics.no_such_metric  # noqa: B018
 
 
 SHORTHANDS = {

@@ -333,3 +333,55 @@ def test_ridge_refuses_a_negative_penalty():
         wf.ridge(fold, alpha=-1)
     with pytest.raises(TypeError, match="^alpha must be a non-negative number, got str"):
         wf.ridge(fold, alpha="1")
+
+
+# ------------------------------------------------------------ rolling origin
+
+
+def _naive(y_train, horizon):
+    return np.repeat(y_train[-1], horizon)
+
+
+def test_rolling_origin_by_hand():
+    y = np.array([1.0, 2.0, 4.0, 7.0, 11.0, 16.0])
+    scores = wf.rolling_origin_evaluation(y, {"naive": _naive}, initial=3, horizon=2, step=1)
+    assert scores["origin"].tolist() == [3, 4]
+    # origin 3: forecast 4, 4 of 7, 11 -> MAE (3 + 7) / 2 = 5; in-sample lag-1 MAE (1 + 2)/2
+    # origin 4: forecast 7, 7 of 11, 16 -> MAE (4 + 9) / 2 = 6.5; in-sample (1 + 2 + 3)/3 = 2
+    np.testing.assert_allclose(scores["MAE"], [5.0, 6.5])
+    np.testing.assert_allclose(scores["MASE"], [5.0 / 1.5, 6.5 / 2.0])
+    assert list(scores.columns) == ["origin", "model", "MASE", "RMSSE", "MAE", "RMSE", "sMAPE"]
+
+
+def test_rolling_origin_forecasters_see_only_the_past():
+    seen = []
+
+    def spy(y_train, horizon):
+        seen.append(y_train.copy())
+        return np.zeros(horizon) + 1.0
+
+    y = np.arange(1.0, 21.0)
+    scores = wf.rolling_origin_evaluation(
+        y, {"spy": spy, "naive": _naive}, initial=10, horizon=3, step=4, m=2
+    )
+    assert [len(s) for s in seen] == [10, 14]  # origins 10, 14 (18 + 3 > 20)
+    for s in seen:
+        np.testing.assert_array_equal(s, y[: len(s)])
+    assert isinstance(scores, pd.DataFrame) and len(scores) == 4
+    assert set(scores["model"]) == {"spy", "naive"}
+
+
+def test_rolling_origin_rejects_bad_input():
+    y = np.arange(10.0)
+    with pytest.raises(ValueError, match=r"initial \+ horizon must be at most len\(y\)=10"):
+        wf.rolling_origin_evaluation(y, {"n": _naive}, initial=8, horizon=3)
+    with pytest.raises(ValueError, match=r"initial must be larger than m=12, got 8"):
+        wf.rolling_origin_evaluation(y, {"n": _naive}, initial=8, horizon=1, m=12)
+    with pytest.raises(TypeError, match=r"forecasters\['n'\] must be callable"):
+        wf.rolling_origin_evaluation(y, {"n": 3}, initial=5, horizon=1)
+    with pytest.raises(TypeError, match=r"forecasters must be a mapping of names to functions"):
+        wf.rolling_origin_evaluation(y, [_naive], initial=5, horizon=1)
+    with pytest.raises(ValueError, match=r"forecasters\['bad'\] must return shape \(2,\)"):
+        wf.rolling_origin_evaluation(y, {"bad": lambda tr, h: np.zeros(3)}, initial=5, horizon=2)
+    with pytest.raises(ValueError, match=r"step must be a positive integer, got 0"):
+        wf.rolling_origin_evaluation(y, {"n": _naive}, initial=5, horizon=1, step=0)
