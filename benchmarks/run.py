@@ -40,10 +40,15 @@ GOALS = {
     "saliency_loop_over_batched": (">=", 50.0),
     "saliency_gradient_over_forward": ("<=", 3.0),
     "windows_loop_over_vectorized": (">=", 100.0),
-    "core_lessons_over_kernel_floor": ("<=", 2.0),
-    "notebooks_total_over_kernel_floor": ("<=", 3.0),
-    "slowest_lesson_over_kernel_floor": ("<=", 10.0),
+    # Issue 25: every lesson within twelve floors but the many-series capstone (fifteen),
+    # and the mean lesson within six, with every judged model trained to convergence.
+    "notebooks_total_over_kernel_floor": ("<=", 6.0),
+    "slowest_lesson_over_kernel_floor": ("<=", 15.0),
+    "slowest_lesson_but_10_over_kernel_floor": ("<=", 12.0),
 }
+# Measured and reported, held to no goal: they inform a choice (lessons 00-05 together; how
+# much slower model.fit is than helpers.training.train on the same fit).
+INFORMATION = ("core_lessons_over_kernel_floor", "fit_over_train")
 # Lessons 00-05: the course before tuning, intervals, explanations and serving.
 CORE_LESSONS = ("00_", "01_", "02_", "03_", "04_", "05_")
 
@@ -140,6 +145,36 @@ def bench_saliency(*, n_windows, window, features, units, repeats):
     }
 
 
+# ---------------------------------------------------------------- model.fit vs train
+
+
+def bench_training(*, n_windows, window, units, epochs, repeats):
+    """``model.fit`` against :func:`helpers.training.train` on the same lesson-sized fit.
+
+    Both run ``epochs`` epochs of one LSTM on the same windows, unshuffled, with the
+    same validation set and no early stopping, so both do the same steps (the tests
+    check the two give the same model to 1e-6); the ratio is fit's bookkeeping.
+    """
+    from helpers import models, training
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_windows, window, 1)).astype("float32")  # (n, window, 1)
+    y = X[:, -1, :] * 0.5  # (n, 1)
+    validation = (X[: n_windows // 4], y[: n_windows // 4])
+    model = models.build_forecaster(window, units=units, seed=0)
+
+    def with_fit():
+        model.fit(X, y, validation_data=validation, epochs=epochs, batch_size=32,
+                  shuffle=False, verbose=0)  # fmt: skip
+
+    def with_train():
+        training.train(model, X, y, validation_data=validation, epochs=epochs,
+                       batch_size=32, patience=None, shuffle=False)  # fmt: skip
+
+    ratio, t_fit, t_train = paired_ratio(with_fit, with_train, repeats=repeats)
+    return {"fit_over_train": ratio, "training_seconds": {"fit": t_fit, "train": t_train}}
+
+
 # ---------------------------------------------------------------- windows
 
 
@@ -189,12 +224,23 @@ def _cell_seconds(cell):
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 
 
-def _run_notebook(path):
-    """Execute a notebook (not written back).
+def _run_notebook(path, fits_log=None):
+    """Execute a notebook (not written back), its models.train calls logged to ``fits_log``.
 
     Returns (seconds, kernel peak RSS in MiB, the three slowest cells as (seconds, first line)).
     """
-    nb, seconds = execute.execute(path, extra_cells=[_PEAK_RSS])
+    from helpers import training
+
+    previous = os.environ.pop(training.FIT_LOG_VARIABLE, None)
+    if fits_log is not None:
+        fits_log.unlink(missing_ok=True)
+        os.environ[training.FIT_LOG_VARIABLE] = str(fits_log)  # the kernel inherits it
+    try:
+        nb, seconds = execute.execute(path, extra_cells=[_PEAK_RSS])
+    finally:
+        os.environ.pop(training.FIT_LOG_VARIABLE, None)
+        if previous is not None:
+            os.environ[training.FIT_LOG_VARIABLE] = previous
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     code = [c for c in nb.cells[:-1] if c.cell_type == "code"]
     slowest = sorted(
@@ -229,21 +275,49 @@ def kernel_floor_seconds():
 def bench_notebooks():
     """Every lesson once, each after a fresh floor kernel, and the ratios against that floor."""
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    floors, per_lesson, peaks, slowest = [], {}, {}, {}
+    floors, per_lesson, peaks, slowest, fits = [], {}, {}, {}, {}
+    fits_log = ROOT / "outputs" / "bench_fits.jsonl"
+    fits_log.parent.mkdir(exist_ok=True)
     for path in paths:
         floors.append(kernel_floor_seconds())  # interleaved with the lessons
-        seconds, peak, cells = _run_notebook(path)
+        seconds, peak, cells = _run_notebook(path, fits_log=fits_log)
         per_lesson[path.stem] = seconds
         peaks[path.stem] = peak
         slowest[path.stem] = cells
+        fits[path.stem] = _read_fits(fits_log)
+    fits_log.unlink(missing_ok=True)
     floor = statistics.median(floors)
     return {
         **notebook_ratios(per_lesson, floor),
+        **converged_share(fits),
         "kernel_floor_seconds": floor,
         "notebooks_peak_memory_mib": peaks,
         "notebooks_slowest_cells": slowest,
         "course_peak_memory_mib": max(peaks.values()),
     }
+
+
+def _read_fits(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def converged_share(fits):
+    """The share of each lesson's ``models.train`` fits whose early stopping fired.
+
+    >>> shares = converged_share({"03_a": [{"converged": True}, {"converged": False}],
+    ...                           "00_b": []})
+    >>> shares["fits_converged_share"], shares["fits_converged"]
+    (0.5, {'03_a': [1, 2], '00_b': [0, 0]})
+    """
+    counts = {
+        name: [sum(bool(f["converged"]) for f in records), len(records)]
+        for name, records in fits.items()
+    }
+    total = sum(n for _, n in counts.values())
+    share = sum(k for k, _ in counts.values()) / total if total else float("nan")
+    return {"fits_converged_share": share, "fits_converged": counts}
 
 
 def notebook_ratios(per_lesson, floor):
@@ -254,14 +328,20 @@ def notebook_ratios(per_lesson, floor):
     (1.2, 2.8)
     >>> r["slowest_lesson_over_kernel_floor"], r["slowest_lesson"]
     (6.0, '06_c')
+    >>> notebook_ratios({"06_c": 30.0, "10_d": 60.0}, 5.0)["slowest_lesson_but_10"]
+    '06_c'
     """
     core = {name: s for name, s in per_lesson.items() if name.startswith(CORE_LESSONS)}
     slowest = max(per_lesson, key=per_lesson.get)
+    before_10 = {name: s for name, s in per_lesson.items() if not name.startswith("10_")}
+    slowest_before_10 = max(before_10, key=before_10.get)
     total = sum(per_lesson.values())
     ratios = {
         "notebooks_total_over_kernel_floor": total / (len(per_lesson) * floor),
         "slowest_lesson_over_kernel_floor": per_lesson[slowest] / floor,
         "slowest_lesson": slowest,
+        "slowest_lesson_but_10_over_kernel_floor": per_lesson[slowest_before_10] / floor,
+        "slowest_lesson_but_10": slowest_before_10,
         "notebooks_seconds": per_lesson,
         "notebooks_total_seconds": total,
         "notebooks_over_kernel_floor": {name: s / floor for name, s in per_lesson.items()},
@@ -295,6 +375,10 @@ DESCRIPTIONS = {
     "notebooks_total_over_kernel_floor": "all lessons / (lessons x (kernel start + TensorFlow "
     "import))",
     "slowest_lesson_over_kernel_floor": "the slowest lesson / (kernel start + TensorFlow import)",
+    "slowest_lesson_but_10_over_kernel_floor": "the slowest lesson other than 10 / (kernel start "
+    "+ TensorFlow import)",
+    "fit_over_train": "`model.fit` / `models.train`, the same 30 epochs of an LSTM(16) on 400 "
+    "windows (unshuffled, no early stopping)",
 }
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -314,26 +398,35 @@ def results_table(results):
             lines.append(
                 f"| `{key}` | {DESCRIPTIONS[key]} | {results[key]:.2f} | {op} {goal:g} | {met} |"
             )
+    for key in INFORMATION:
+        if key in results:
+            lines.append(f"| `{key}` | {DESCRIPTIONS[key]} | {results[key]:.2f} | (none) | |")
     if "notebooks_seconds" in results:
         lines += [
             "",
-            "| lesson | seconds | / floor | kernel peak memory (MiB) | slowest cells (s) |",
-            "|---|---|---|---|---|",
+            "| lesson | seconds | / floor | fits converged | kernel peak memory (MiB) | "
+            "slowest cells (s) |",
+            "|---|---|---|---|---|---|",
         ]
         for name, seconds in results["notebooks_seconds"].items():
             peak = results["notebooks_peak_memory_mib"][name]
             ratio = results["notebooks_over_kernel_floor"][name]
+            converged, fits = results["fits_converged"][name]
             cells = ", ".join(
                 f"{s:.1f} `{first[:28].strip()}`"
                 for s, first in results["notebooks_slowest_cells"][name]
             ).replace("|", "\\|")
-            lines.append(f"| `{name}` | {seconds:.1f} | {ratio:.1f} | {peak:.0f} | {cells} |")
+            lines.append(
+                f"| `{name}` | {seconds:.1f} | {ratio:.1f} | {converged} of {fits} | {peak:.0f} | "
+                f"{cells} |"
+            )
         lines += [
             "",
             f"Kernel start + TensorFlow import (the floor): "
             f"{results['kernel_floor_seconds']:.1f} s; all lessons: "
             f"{results['notebooks_total_seconds']:.1f} s; peak memory of any lesson's kernel: "
-            f"{results['course_peak_memory_mib']:.0f} MiB.",
+            f"{results['course_peak_memory_mib']:.0f} MiB; fits through `models.train` whose "
+            f"early stopping fired: {results['fits_converged_share']:.0%}.",
         ]
     return "\n".join(lines)
 
@@ -359,18 +452,21 @@ def main(argv=None):
             lstm=dict(batch=8, steps=5, features=2, units=4, repeats=2),
             sal=dict(n_windows=8, window=5, features=2, units=4, repeats=2),
             win=dict(n_points=2_000, window=10, repeats=2),
+            fit=dict(n_windows=40, window=5, units=2, epochs=2, repeats=2),
         )
     else:
         sizes = dict(
             lstm=dict(batch=256, steps=50, features=8, units=64, repeats=15),
             sal=dict(n_windows=1_000, window=30, features=3, units=32, repeats=15),
             win=dict(n_points=1_000_000, window=50, repeats=5),
+            fit=dict(n_windows=400, window=20, units=16, epochs=30, repeats=5),
         )
 
     results = {}
     results.update(bench_windows(**sizes["win"]))
     results.update(bench_lstm_forward(**sizes["lstm"]))
     results.update(bench_saliency(**sizes["sal"]))
+    results.update(bench_training(**sizes["fit"]))
     if not args.smoke:
         results.update(bench_notebooks())
     results["goals_met"] = check_goals(results)
@@ -389,6 +485,9 @@ def main(argv=None):
         print(
             f"{key:40s} {results[key]:10.2f}   goal {op} {goal:<6g} {'met' if met else 'NOT met'}"
         )
+    for key in INFORMATION:
+        if key in results:
+            print(f"{key:40s} {results[key]:10.2f}   (information)")
     return 0
 
 

@@ -21,10 +21,11 @@ def test_smoke_run_writes_every_ratio(tmp_path):
     out = tmp_path / "results.json"
     assert bench.main(["--smoke", "--output", str(out)]) == 0
     results = json.loads(out.read_text())
-    for key in bench.GOALS:
+    for key in (*bench.GOALS, *bench.INFORMATION):
         if key.endswith("_over_kernel_floor"):
             continue  # the smoke run executes no notebooks
         assert math.isfinite(results[key]) and results[key] > 0, key
+    assert results["fit_over_train"] == results["fit_over_train"]  # measured, not NaN
     assert results["machine"]["smoke"] is True
 
 
@@ -67,3 +68,15 @@ def test_lesson_ratios_split_the_core_lessons_from_the_rest():
     assert ratios["slowest_lesson"] == "06_six"
     assert ratios["slowest_lesson_over_kernel_floor"] == 30.0 / 4.0
     assert ratios["notebooks_over_kernel_floor"]["09_nine"] == 2.0
+    with_10 = bench.notebook_ratios({**seconds, "10_ten": 50.0}, 4.0)
+    assert with_10["slowest_lesson"] == "10_ten" and with_10["slowest_lesson_but_10"] == "06_six"
+    assert with_10["slowest_lesson_but_10_over_kernel_floor"] == 30.0 / 4.0
+
+
+def test_converged_share_counts_each_lessons_fits(tmp_path):
+    bench = _load_bench()
+    log = tmp_path / "fits.jsonl"
+    log.write_text('{"converged": true}\n{"converged": false}\n{"converged": true}\n')
+    shares = bench.converged_share({"03_x": bench._read_fits(log), "00_y": []})
+    assert shares["fits_converged"] == {"03_x": [2, 3], "00_y": [0, 0]}
+    assert shares["fits_converged_share"] == 2 / 3
