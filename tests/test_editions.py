@@ -126,6 +126,7 @@ def test_make_students_command_runs_from_the_repository_root(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [p.name for p in LESSONS]
 
 
+@pytest.mark.slow
 @pytest.mark.student_edition
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_student_notebook_runs_top_to_bottom_with_empty_answers(path, tmp_path):
@@ -164,6 +165,7 @@ def site(tmp_path_factory):
     return out, pages
 
 
+@pytest.mark.slow
 def test_site_has_an_index_and_one_page_per_lesson_with_solutions_folded(site):
     out, pages = site
     assert [p.name for p in pages] == ["index.html"] + [p.stem + ".html" for p in LESSONS]
@@ -217,6 +219,7 @@ def _has_maths(stem) -> bool:
 _READY = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
 
 
+@pytest.mark.slow
 def test_every_page_loads_offline_with_rendered_maths_images_and_links(site, browser):
     out, pages = site
     page = browser.new_page()

@@ -118,6 +118,7 @@ def test_the_command_line_runs_from_the_repository_root():
 # The full runs below take most of the suite's time, so `make test` leaves them out (they carry
 # the marker own_data_run) and `make test-own-data` runs them; CI runs both. The refusals
 # above and below stay in `make test`.
+@pytest.mark.slow
 @pytest.mark.own_data_run
 @pytest.mark.parametrize("lesson", own_data.LESSONS)
 @pytest.mark.parametrize("series", [MONTHLY, DAILY], ids=["monthly", "daily"])
@@ -180,6 +181,7 @@ def _run_until_error(client, nb):
     return None, ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", own_data.LESSONS)
 def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
     """The three bad inputs of REFUSED, each from the lesson's first cell, in one kernel.
@@ -222,6 +224,7 @@ def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
             ), f"{lesson}, {case}: a model was trained before the refusal"
 
 
+@pytest.mark.slow
 @pytest.mark.own_data_run
 def test_lesson_01_draws_its_gate_pictures_from_a_readers_csv(tmp_path):
     # Lesson 01 is not one of the four own-data lessons of `make own-data`, but

@@ -57,6 +57,7 @@ def test_every_lesson_but_the_map_has_a_seed():
     assert [path.stem[:2] for path in LESSONS if stored_seed(path) is None] == ["00"]
 
 
+@pytest.mark.slow
 @pytest.mark.seeds
 @pytest.mark.parametrize("path, seed", RUNS)
 def test_lesson_claims_hold_at_another_seed(path, seed, monkeypatch):
