@@ -45,7 +45,7 @@ test: $(STAMP) ## set up if needed; unit tests, doctests and every lesson (nbval
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## unit tests and doctests only: no lesson, kernel, server or browser
-	$(BIN)/python -m pytest helpers tests tools -m "not slow"
+	$(BIN)/python -m pytest -m "not slow"
 
 test-own-data: $(STAMP) ## every own-data lesson run to the end on the CSVs in tests/data (CI)
 	$(BIN)/python -m pytest tests/test_own_data.py -m own_data_run
@@ -119,7 +119,7 @@ test-floors: ## unit tests and lessons 00-01 at the lowest versions pyproject.to
 	$(PYTHON) tools/floors.py pyproject.toml > .venv-floors/floors.txt
 	.venv-floors/bin/python -m pip install --quiet --upgrade "pip>=24"
 	.venv-floors/bin/python -m pip install --quiet -c .venv-floors/floors.txt -e ".[dev]"
-	.venv-floors/bin/python -m pytest helpers tests tools -p no:cacheprovider -m "not slow"
+	.venv-floors/bin/python -m pytest -p no:cacheprovider -m "not slow"
 	.venv-floors/bin/python -m pytest -p no:cacheprovider -n 0 \
 	  notebooks/00_start_here.ipynb notebooks/01_lstm_gates_from_scratch.ipynb
 

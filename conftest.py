@@ -73,6 +73,10 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def pytest_collection_modifyitems(items):
+    for item in items:  # a lesson's cells run in a kernel: `pytest -m "not slow"` skips them
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
+
     def rank(item):
         starts = [item.nodeid.startswith(prefix) for prefix in _LONGEST_FIRST]
         return starts.index(True) if any(starts) else len(starts)
