@@ -11,14 +11,15 @@ each holding four blocks of ``units`` columns in the gate order **i, f, c, o**
 
 .. math::
 
-    z_t &= x_t W + h_{t-1} U + b \
+    z_t &= x_t W + h_{t-1} U + b \\
     i_t &= \sigma(z_t^{(i)}), \quad f_t = \sigma(z_t^{(f)}), \quad
-    g_t = \tanh(z_t^{(c)}), \quad o_t = \sigma(z_t^{(o)}) \\
-    c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+    \tilde c_t = \tanh(z_t^{(c)}), \quad o_t = \sigma(z_t^{(o)}) \\
+    c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t \\
     h_t &= o_t \odot \tanh(c_t)
 
 with :math:`\sigma` the logistic sigmoid (Keras's default ``recurrent_activation``)
-and :math:`g_t` the candidate often written :math:`\tilde c_t`.
+and :math:`\tilde c_t` the candidate cell value (``c_tilde`` in the code; some texts
+write :math:`g_t`).
 
 Functions
 ---------
@@ -32,6 +33,9 @@ lstm_forward
 lstm_backward
     Backpropagation through time: gradients of a loss with respect to the
     inputs, the initial states and the three weight arrays.
+memory_jacobian
+    :math:`\partial c_T / \partial c_0` of one sequence: the full Jacobian and the
+    direct memory path :math:`\prod_t \operatorname{diag}(f_t)` beside it.
 lstm_param_count
     ``4 * (n_features*units + units**2 + units)``.
 
@@ -56,6 +60,8 @@ __all__ = [
     "lstm_step",
     "lstm_forward",
     "lstm_backward",
+    "MemoryJacobian",
+    "memory_jacobian",
     "lstm_param_count",
 ]
 
@@ -72,8 +78,9 @@ class LSTMGates:
         Input gate :math:`i_t`, in (0, 1).
     f : ndarray
         Forget gate :math:`f_t`, in (0, 1).
-    g : ndarray
-        Candidate cell value :math:`g_t = \tilde c_t`, in (-1, 1).
+    c_tilde : ndarray
+        Candidate cell value :math:`\tilde c_t`, in (-1, 1). Also readable as ``g``,
+        its name before the course settled on :math:`\tilde c_t`.
     o : ndarray
         Output gate :math:`o_t`, in (0, 1).
     c : ndarray
@@ -82,9 +89,14 @@ class LSTMGates:
 
     i: np.ndarray
     f: np.ndarray
-    g: np.ndarray
+    c_tilde: np.ndarray
     o: np.ndarray
     c: np.ndarray
+
+    @property
+    def g(self):
+        r"""The candidate :math:`\tilde c_t` under its earlier name (the array ``c_tilde``)."""
+        return self.c_tilde
 
 
 @dataclass(frozen=True)
@@ -230,15 +242,15 @@ def lstm_cell(xw_t, h_prev, c_prev, U):
     Returns
     -------
     h, c : ndarray, shape (batch, units)
-    gates : tuple (i, f, g, o) of ndarray, each shape (batch, units)
+    gates : tuple (i, f, c_tilde, o) of ndarray, each shape (batch, units)
 
     Examples
     --------
     A forget gate of :math:`\sigma(0) = 0.5` halves the old cell state when the input gate is shut:
 
     >>> U = np.zeros((1, 4))
-    >>> xw = np.array([[-50.0, 0.0, 0.0, 50.0]])          # i shut, f = 0.5, g = 0, o open
-    >>> h, c, (i, f, g, o) = lstm_cell(xw, np.zeros((1, 1)), np.ones((1, 1)), U)
+    >>> xw = np.array([[-50.0, 0.0, 0.0, 50.0]])      # i shut, f = 0.5, c_tilde = 0, o open
+    >>> h, c, (i, f, c_tilde, o) = lstm_cell(xw, np.zeros((1, 1)), np.ones((1, 1)), U)
     >>> c, bool(np.allclose(h, np.tanh(0.5)))
     (array([[0.5]]), True)
     """
@@ -246,11 +258,11 @@ def lstm_cell(xw_t, h_prev, c_prev, U):
     z = xw_t + h_prev @ U  # (batch, 4*units)   pre-activations of the four gates
     i = sigmoid(z[:, 0 * n : 1 * n])  # (batch, units)   input gate
     f = sigmoid(z[:, 1 * n : 2 * n])  # (batch, units)   forget gate
-    g = np.tanh(z[:, 2 * n : 3 * n])  # (batch, units)   candidate cell value
+    c_tilde = np.tanh(z[:, 2 * n : 3 * n])  # (batch, units)   candidate cell value
     o = sigmoid(z[:, 3 * n : 4 * n])  # (batch, units)   output gate
-    c = f * c_prev + i * g  # (batch, units)   new cell state
+    c = f * c_prev + i * c_tilde  # (batch, units)   new cell state
     h = o * np.tanh(c)  # (batch, units)   new hidden state
-    return h, c, (i, f, g, o)
+    return h, c, (i, f, c_tilde, o)
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -274,7 +286,7 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     c : ndarray, shape (batch, units)
         New cell state.
     gates : tuple of four ndarrays, each shape (batch, units)
-        ``(i, f, g, o)``: input gate, forget gate, candidate, output gate.
+        ``(i, f, c_tilde, o)``: input gate, forget gate, candidate, output gate.
 
     Raises
     ------
@@ -288,8 +300,9 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     With all weights zero every gate is :math:`\sigma(0) = 0.5` and the candidate is 0:
 
     >>> W, U, b = np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8)
-    >>> h, c, (i, f, g, o) = lstm_step(np.ones((1, 3)), np.zeros((1, 2)), np.ones((1, 2)), W, U, b)
-    >>> i, g, c
+    >>> x_t, h_prev, c_prev = np.ones((1, 3)), np.zeros((1, 2)), np.ones((1, 2))
+    >>> h, c, (i, f, c_tilde, o) = lstm_step(x_t, h_prev, c_prev, W, U, b)
+    >>> i, c_tilde, c
     (array([[0.5, 0.5]]), array([[0., 0.]]), array([[0.5, 0.5]]))
     """
     x_t = _as_numeric("x_t", x_t)
@@ -316,13 +329,14 @@ def _forward(x, W, U, b, h0, c0, *, keep_gates=True):
     # Time-major, so the slice for step t is one contiguous block.
     xw = x.transpose(1, 0, 2) @ W + b  # (steps, batch, 4*units)   input projection, all steps
     hs = np.empty((steps, batch, n), x.dtype)  # (steps, batch, units)
-    gates = {k: np.empty((steps, batch, n), x.dtype) for k in "ifgoc"} if keep_gates else None
+    names = ("i", "f", "c_tilde", "o", "c")
+    gates = {k: np.empty((steps, batch, n), x.dtype) for k in names} if keep_gates else None
     h, c = h0, c0  # (batch, units) each
     for t in range(steps):
-        h, c, (i, f, g, o) = lstm_cell(xw[t], h, c, U)
+        h, c, (i, f, c_tilde, o) = lstm_cell(xw[t], h, c, U)
         hs[t] = h
         if keep_gates:
-            for name, value in zip("ifgoc", (i, f, g, o, c), strict=True):
+            for name, value in zip(names, (i, f, c_tilde, o, c), strict=True):
                 gates[name][t] = value
     outputs = np.ascontiguousarray(hs.transpose(1, 0, 2))  # (batch, steps, units)
     if not keep_gates:
@@ -356,7 +370,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, h0=None, c0=None, return_
     c_last : ndarray, shape (batch, units)
         The cell state after the last step.
     gates : LSTMGates
-        Only when ``return_gates=True``: fields ``i, f, g, o, c``, each
+        Only when ``return_gates=True``: fields ``i, f, c_tilde, o, c``, each
         shape (batch, timesteps, units).
 
     Raises
@@ -446,9 +460,9 @@ def lstm_backward(
     .. math::
 
         \delta c &\mathrel{+}= \delta h \odot o_t \odot (1 - \tanh^2 c_t) \\
-        \delta z &= [\delta c\, g_t\, i_t(1-i_t),\;
+        \delta z &= [\delta c\, \tilde c_t\, i_t(1-i_t),\;
                       \delta c\, c_{t-1} f_t(1-f_t),\;
-                      \delta c\, i_t (1-g_t^2),\;
+                      \delta c\, i_t (1-\tilde c_t^2),\;
                       \delta h \tanh(c_t)\, o_t(1-o_t)] \\
         \delta h_{t-1} &= \delta z\, U^\top, \qquad \delta c_{t-1} = \delta c \odot f_t
 
@@ -502,13 +516,14 @@ def lstm_backward(
     dh_next = upstream["d_h_last"]  # (batch, units)   dL/dh_t arriving from step t+1
     dc_next = upstream["d_c_last"]  # (batch, units)   dL/dc_t arriving from step t+1
     for t in reversed(range(steps)):
-        i, f, g, o, c = (gates.i[:, t], gates.f[:, t], gates.g[:, t], gates.o[:, t], gates.c[:, t])
+        i, f, o = gates.i[:, t], gates.f[:, t], gates.o[:, t]  # (batch, units) each
+        c_tilde, c = gates.c_tilde[:, t], gates.c[:, t]  # (batch, units) each
         tanh_c = np.tanh(c)  # (batch, units)
         dh = upstream["d_outputs"][:, t] + dh_next  # (batch, units)   dL/dh_t
         dc = dc_next + dh * o * (1 - tanh_c**2)  # (batch, units)   dL/dc_t
-        dz[:, t, 0 * n : 1 * n] = dc * g * i * (1 - i)  # dL/dz_i
+        dz[:, t, 0 * n : 1 * n] = dc * c_tilde * i * (1 - i)  # dL/dz_i
         dz[:, t, 1 * n : 2 * n] = dc * c_prev[:, t] * f * (1 - f)  # dL/dz_f
-        dz[:, t, 2 * n : 3 * n] = dc * i * (1 - g**2)  # dL/dz_c
+        dz[:, t, 2 * n : 3 * n] = dc * i * (1 - c_tilde**2)  # dL/dz_c
         dz[:, t, 3 * n : 4 * n] = dh * tanh_c * o * (1 - o)  # dL/dz_o
         dh_next = dz[:, t] @ U.T  # (batch, units)   dL/dh_{t-1}
         dc_next = dc * f  # (batch, units)   dL/dc_{t-1}
@@ -521,6 +536,93 @@ def lstm_backward(
         recurrent_kernel=np.einsum("btu,btk->uk", h_prev, dz),  # (units, 4*units)
         bias=dz.sum(axis=(0, 1)),  # (4*units,)
     )
+
+
+# --------------------------------------------------------------------------- memory
+
+
+@dataclass(frozen=True)
+class MemoryJacobian:
+    r"""How the last cell state of a sequence depends on its first, all paths and the direct one.
+
+    Attributes
+    ----------
+    full : ndarray, shape (units, units)
+        :math:`\partial c_T / \partial c_0` with :math:`h_0` held fixed; row ``j``
+        holds :math:`\partial c_T^{(j)} / \partial c_0`. Every path counts: the memory
+        path and the paths through the later hidden states and the gates they feed.
+    direct : ndarray, shape (units, units)
+        The memory path alone, :math:`\prod_{t=1}^{T} \operatorname{diag}(f_t)`: what
+        :math:`c_t = f_t \odot c_{t-1} + \dots` gives with the gates held fixed.
+    """
+
+    full: np.ndarray
+    direct: np.ndarray
+
+
+def memory_jacobian(x, kernel, recurrent_kernel, bias, *, h0=None, c0=None):
+    r"""The Jacobian of the last cell state with respect to the first, for one sequence.
+
+    The cell state :math:`c_0` the sequence starts from reaches :math:`c_T` along
+    the memory path, one factor :math:`\operatorname{diag}(f_t)` per step, and
+    through every later :math:`h_t = o_t \odot \tanh(c_t)` and the gates it
+    feeds. :attr:`MemoryJacobian.full` counts all of them (by :func:`lstm_backward`
+    on one copy of the sequence per unit, row ``j`` seeded with
+    :math:`\partial L/\partial c_T = e_j`), :attr:`MemoryJacobian.direct` only the first.
+    With one step, or with a zero recurrent kernel, the two are equal.
+
+    Parameters
+    ----------
+    x : array-like, shape (1, timesteps, n_features)
+        One sequence.
+    kernel, recurrent_kernel, bias
+        As for :func:`lstm_forward`.
+    h0, c0 : array-like, shape (1, units), optional
+        The state the sequence starts from (zeros when None); :math:`h_0` is held
+        fixed, :math:`c_0` is what the Jacobian differentiates by.
+
+    Returns
+    -------
+    MemoryJacobian
+        ``full`` and ``direct``, each ``(units, units)``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds more than one sequence, or as :func:`lstm_forward`.
+    TypeError
+        If an argument is not numeric.
+
+    Examples
+    --------
+    With a zero recurrent kernel the gates cannot see :math:`c_0`, so the memory
+    path is the only one:
+
+    >>> rng = np.random.default_rng(0)
+    >>> x, W, b = rng.normal(size=(1, 6, 2)), rng.normal(size=(2, 12)), rng.normal(size=12)
+    >>> jac = memory_jacobian(x, W, np.zeros((3, 12)), b)
+    >>> jac.full.shape, bool(np.allclose(jac.full, jac.direct, rtol=0, atol=1e-15))
+    ((3, 3), True)
+    """
+    x, W, U, b, h0, c0 = _check_lstm_args(x, kernel, recurrent_kernel, bias, h0, c0)
+    if x.shape[0] != 1:
+        raise ValueError(
+            f"x must hold one sequence, shape (1, timesteps, n_features), got shape {x.shape}"
+        )
+    units = U.shape[0]
+    copies = np.repeat(x, units, axis=0)  # (units, timesteps, n_features)
+    full = lstm_backward(
+        copies,
+        W,
+        U,
+        b,
+        None,
+        h0=np.repeat(h0, units, axis=0),
+        c0=np.repeat(c0, units, axis=0),
+        d_c_last=np.eye(units, dtype=x.dtype),  # row j: dL/dc_T = e_j
+    ).c0  # (units, units)   row j: dc_T[j] / dc_0
+    f = _forward(x, W, U, b, h0, c0)[3].f[0]  # (timesteps, units)
+    return MemoryJacobian(full=full, direct=np.diag(np.prod(f, axis=0)))
 
 
 # --------------------------------------------------------------------------- size

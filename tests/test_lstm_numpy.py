@@ -10,6 +10,8 @@ Three independent references:
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -284,12 +286,13 @@ def test_shapes_ranges_and_step_function(batch, steps, features, units, seed):
         values = getattr(gates, name)
         assert values.shape == (batch, steps, units)
         assert np.all((values >= 0) & (values <= 1)), name
-    assert np.all(np.abs(gates.g) <= 1) and np.all(np.abs(outputs) <= 1)
+    assert np.all(np.abs(gates.c_tilde) <= 1) and np.all(np.abs(outputs) <= 1)
     # the step function, applied in a loop, is the forward pass
     h = c = np.zeros((batch, units))
     for t in range(steps):
-        h, c, (i, f, g, o) = ln.lstm_step(p["x"][:, t], h, c, *w)
+        h, c, (i, f, c_tilde, o) = ln.lstm_step(p["x"][:, t], h, c, *w)
         np.testing.assert_allclose(f, gates.f[:, t], atol=1e-15)
+        np.testing.assert_allclose(c_tilde, gates.c_tilde[:, t], atol=1e-15)
         np.testing.assert_allclose(h, outputs[:, t], atol=1e-15)
     # each sample of the batch is computed on its own
     for b in range(batch):
@@ -319,6 +322,64 @@ def test_sigmoid_is_the_logistic_function_and_does_not_overflow():
     np.testing.assert_allclose(ln.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-13, atol=1e-300)
     with np.errstate(over="raise"):
         assert ln.sigmoid(np.array([-1e4]))[0] == 0.0
+
+
+def test_the_candidate_is_c_tilde_and_still_readable_as_g():
+    p = _random_problem(2, 3, 2, 4, seed=3)
+    gates = ln.lstm_forward(
+        p["x"], p["kernel"], p["recurrent_kernel"], p["bias"], return_gates=True
+    )[3]
+    assert [f.name for f in dataclasses.fields(gates)] == ["i", "f", "c_tilde", "o", "c"]
+    assert gates.g is gates.c_tilde
+    # the candidate is tanh of the third block of z = x W + h U + b, at the first step (h0 = 0)
+    z_c = p["x"][:, 0] @ p["kernel"][:, 8:12] + p["bias"][8:12]
+    np.testing.assert_allclose(gates.c_tilde[:, 0], np.tanh(z_c), atol=1e-15)
+
+
+# --------------------------------------------------------------------------- memory Jacobian
+
+
+def _cell_state_after(p, c0):
+    """c_T of the one sequence in ``p``, started from (p["h0"], c0)."""
+    return ln.lstm_forward(
+        p["x"], p["kernel"], p["recurrent_kernel"], p["bias"], h0=p["h0"], c0=c0
+    )[2][0]
+
+
+def test_memory_jacobian_matches_central_finite_differences():
+    p = _random_problem(1, 6, 2, 4, seed=5, scale=0.8)
+    jac = ln.memory_jacobian(
+        p["x"], p["kernel"], p["recurrent_kernel"], p["bias"], h0=p["h0"], c0=p["c0"]
+    )
+    step = 1e-6
+    numeric = np.empty((4, 4))
+    for j in range(4):
+        e = np.zeros((1, 4))
+        e[0, j] = step
+        numeric[:, j] = (_cell_state_after(p, p["c0"] + e) - _cell_state_after(p, p["c0"] - e)) / (
+            2 * step
+        )  # column j: dc_T / dc_0[j], with h0 held fixed
+    np.testing.assert_allclose(jac.full, numeric, rtol=0, atol=1e-8)
+    # over six steps the paths through h count: the full Jacobian is not the direct path
+    assert np.abs(jac.full - jac.direct).max() > 1e-3
+
+
+def test_memory_jacobian_direct_path_is_the_product_of_the_forget_gates():
+    p = _random_problem(1, 7, 3, 5, seed=6)
+    w = (p["kernel"], p["recurrent_kernel"], p["bias"])
+    f = ln.lstm_forward(p["x"], *w, h0=p["h0"], c0=p["c0"], return_gates=True)[3].f[0]
+    jac = ln.memory_jacobian(p["x"], *w, h0=p["h0"], c0=p["c0"])
+    np.testing.assert_allclose(jac.direct, np.diag(np.prod(f, axis=0)), rtol=1e-14, atol=0)
+    # one step back, with h held fixed, the direct path is the whole Jacobian: diag(f_1)
+    one = ln.memory_jacobian(p["x"][:, :1], *w, h0=p["h0"], c0=p["c0"])
+    np.testing.assert_allclose(one.full, np.diag(f[0]), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(one.direct, np.diag(f[0]), rtol=0, atol=1e-15)
+
+
+def test_memory_jacobian_refuses_more_than_one_sequence():
+    p = _random_problem(2, 3, 2, 4)
+    with pytest.raises(ValueError, match=r"x must hold one sequence.* got shape \(2, 3, 2\)"):
+        ln.memory_jacobian(p["x"], p["kernel"], p["recurrent_kernel"], p["bias"])
 
 
 # --------------------------------------------------------------------------- parameter count
