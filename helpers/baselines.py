@@ -26,6 +26,7 @@ __all__ = [
     "mean_forecast",
     "naive_forecast",
     "seasonal_naive_forecast",
+    "seasonal_naive_at_origins",
     "drift_forecast",
     "simple_forecasts",
     "exponential_smoothing_forecast",
@@ -135,6 +136,59 @@ def seasonal_naive_forecast(y_train, horizon, *, m):
     y, horizon = _check_series(y_train, horizon, min_length=m, why=f" (one season, m={m})")
     k = np.arange(1, horizon + 1)  # steps ahead, (horizon,)
     return y[y.size - 1 + k - m * ((k - 1) // m + 1)]
+
+
+def seasonal_naive_at_origins(values, origins, horizon, *, m):
+    r"""The seasonal naive forecast made at many origins of one series, each from its past only.
+
+    Row ``i`` is ``seasonal_naive_forecast(values[:origins[i]], horizon, m=m)``: the
+    forecast of ``values[origins[i]]`` and the ``horizon - 1`` values after it, made
+    from the values before ``origins[i]``. The TensorFlow time-series tutorial's
+    ``RepeatBaseline`` is this forecast with ``m`` equal to its window.
+
+    Parameters
+    ----------
+    values : array-like, shape (time,)
+        The whole series, oldest first. Not modified.
+    origins : array-like of int, shape (n_origins,)
+        The row of each forecast's first target (``Windows.first_target`` of
+        :func:`helpers.data.split_windows`), each at least ``m``.
+    horizon : int
+    m : int, keyword-only
+        Seasonal period.
+
+    Returns
+    -------
+    ndarray, shape (n_origins, horizon)
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not a finite 1-D series, ``origins`` is empty, an origin is
+        before row ``m`` (less than one season of past) or after the series' end, or
+        ``horizon`` < 1.
+    TypeError
+        If ``horizon``, ``m`` or an origin is not an integer.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> seasonal_naive_at_origins(y, [2, 4], 3, m=2)  # from (1, 2), then from (3, 4)
+    array([[1., 2., 1.],
+           [3., 4., 3.]])
+    >>> seasonal_naive_at_origins(y, [4], 3, m=2)[0] == seasonal_naive_forecast(y[:4], 3, m=2)
+    array([ True,  True,  True])
+    """
+    m = _checks.integer(m, "m")
+    horizon = _checks.integer(horizon, "horizon")
+    y = _checks.series(values, "values", min_length=m, why=f" (one season, m={m})")
+    rows = np.array(_checks.integers(origins, "origins", minimum=m))  # (n_origins,)
+    if rows.max() > y.size:
+        raise ValueError(
+            f"origins must lie within the series (at most {y.size}, its length), got {rows.max()}"
+        )
+    k = np.arange(1, horizon + 1)  # steps ahead, (horizon,)
+    return y[rows[:, None] - 1 + k - m * ((k - 1) // m + 1)]  # (n_origins, horizon)
 
 
 def drift_forecast(y_train, horizon):

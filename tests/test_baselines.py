@@ -76,6 +76,36 @@ def test_seasonal_naive_is_exact_on_a_periodic_series(n_seasons, m, horizon, see
     np.testing.assert_array_equal(forecast, y[n : n + horizon])
 
 
+def test_seasonal_naive_at_origins_is_the_forecast_from_each_origins_past():
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=40)
+    origins = np.array([5, 6, 17, 40])  # the last origin forecasts beyond the series
+    got = baselines.seasonal_naive_at_origins(y, origins, 9, m=5)
+    assert got.shape == (4, 9)
+    for row, origin in zip(got, origins, strict=True):
+        np.testing.assert_array_equal(row, baselines.seasonal_naive_forecast(y[:origin], 9, m=5))
+    changed = y.copy()
+    changed[20:] = 99.0  # values at or after the origin are never read
+    last_season = y[15:20]
+    np.testing.assert_array_equal(
+        baselines.seasonal_naive_at_origins(changed, [20], 7, m=5)[0],
+        np.concatenate([last_season, last_season[:2]]),
+    )
+
+
+def test_seasonal_naive_at_origins_messages():
+    with pytest.raises(ValueError, match=r"origins\[1\] must be an integer >= 3, got 2"):
+        baselines.seasonal_naive_at_origins(Y, [4, 2], 2, m=3)
+    with pytest.raises(ValueError, match=r"origins must lie within the series \(at most 7"):
+        baselines.seasonal_naive_at_origins(Y, [8], 2, m=3)
+    with pytest.raises(TypeError, match=r"origins\[0\] must be an integer >= 3, got float"):
+        baselines.seasonal_naive_at_origins(Y, np.array([4.0]), 2, m=3)
+    with pytest.raises(ValueError, match=r"values must hold at least 12 values"):
+        baselines.seasonal_naive_at_origins(Y, [7], 2, m=12)
+    with pytest.raises(ValueError, match=r"horizon must be a positive integer, got 0"):
+        baselines.seasonal_naive_at_origins(Y, [7], 0, m=3)
+
+
 def test_simple_forecasts_holds_the_four_baselines():
     forecasts = baselines.simple_forecasts(Y, 4, m=3)
     assert list(forecasts) == ["mean", "naive", "seasonal naive", "drift"]
