@@ -296,8 +296,12 @@ def memory_decay(sequence, kernel, recurrent_kernel, bias, *, max_k=30, skip=30,
 class GeometricFit:
     """A straight line through ``log(norms[k])`` over ``first <= k <= last``.
 
+    The fitted curve is ``scale * factor**k``.
+
     Attributes
     ----------
+    scale : float
+        The fitted value at ``k = 0``.
     factor : float
         The factor per step: the curve is multiplied by about ``factor`` each step
         back (below 1 it fades, above 1 it grows).
@@ -306,12 +310,18 @@ class GeometricFit:
     spread : float
         The largest factor (at least 1) by which the curve strays from the line
         inside that range: near 1, one factor per step describes the curve there.
+    r_squared : float
+        The share of the variance of ``log(norms[k])`` in the range that the line
+        explains: 1 for an exact geometric curve (a flat one included), near 0 for
+        one the line misses.
     """
 
+    scale: float
     factor: float
     first: int
     last: int
     spread: float
+    r_squared: float
 
 
 def geometric_fit(norms, *, first=1, last=None):
@@ -339,8 +349,10 @@ def geometric_fit(norms, *, first=1, last=None):
     Examples
     --------
     >>> fit = geometric_fit(3 * 0.5 ** np.arange(10.0))
-    >>> round(fit.factor, 12), fit.first, fit.last, round(fit.spread, 12)
-    (0.5, 1, 9, 1.0)
+    >>> round(fit.scale, 12), round(fit.factor, 12), fit.first, fit.last
+    (3.0, 0.5, 1, 9)
+    >>> round(fit.spread, 12), round(fit.r_squared, 12)
+    (1.0, 1.0)
     """
     norms = _checks.finite_array(norms, "norms")
     if norms.ndim != 1:
@@ -356,13 +368,17 @@ def geometric_fit(norms, *, first=1, last=None):
     part = norms[first : last + 1]
     if np.any(part <= 0):
         raise ValueError(f"norms must be positive from k = {first} to {last}, got {part.min()}")
-    slope, intercept = np.polyfit(k, np.log(part), 1)
-    residuals = np.log(part) - (intercept + slope * k)
+    log_part = np.log(part)
+    slope, intercept = np.polyfit(k, log_part, 1)
+    residuals = log_part - (intercept + slope * k)
+    total = np.sum((log_part - log_part.mean()) ** 2)
     return GeometricFit(
+        scale=float(np.exp(intercept)),
         factor=float(np.exp(slope)),
         first=first,
         last=last,
         spread=float(np.exp(np.abs(residuals).max())),
+        r_squared=float(1 - np.sum(residuals**2) / total) if total > 0 else 1.0,
     )
 
 

@@ -159,7 +159,9 @@ def test_memory_decay_refuses_a_sequence_without_an_end_point():
 def test_geometric_fit_recovers_an_exact_geometric_curve(factor, scale, n, first):
     fit = gf.geometric_fit(scale * factor ** np.arange(n), first=first)
     assert math.isclose(fit.factor, factor, rel_tol=1e-9)
+    assert math.isclose(fit.scale, scale, rel_tol=1e-8)
     assert math.isclose(fit.spread, 1.0, abs_tol=1e-9)
+    assert math.isclose(fit.r_squared, 1.0, abs_tol=1e-9) or math.isclose(factor, 1.0, rel_tol=1e-6)
     assert (fit.first, fit.last) == (first, n - 1)
 
 
@@ -169,9 +171,17 @@ def test_geometric_fit_is_least_squares_on_the_log_and_reports_the_worst_point()
     fit = gf.geometric_fit(norms, first=2, last=30)
     reference = stats.linregress(np.arange(2, 31), np.log(norms[2:31]))
     assert math.isclose(fit.factor, math.exp(reference.slope), rel_tol=1e-10)
+    assert math.isclose(fit.scale, math.exp(reference.intercept), rel_tol=1e-10)
     residuals = np.log(norms[2:31]) - (reference.intercept + reference.slope * np.arange(2, 31))
     assert math.isclose(fit.spread, math.exp(np.abs(residuals).max()), rel_tol=1e-9)
     assert fit.spread > 1.1  # the noise is seen
+    assert math.isclose(fit.r_squared, reference.rvalue**2, rel_tol=1e-9)
+
+
+def test_geometric_fit_r_squared_is_low_for_a_curve_that_is_not_geometric():
+    wave = np.exp(np.sin(np.arange(60) / 4.0))  # up and down, no trend
+    assert gf.geometric_fit(wave).r_squared < 0.2
+    assert gf.geometric_fit(np.full(10, 2.0)).r_squared == 1.0  # a flat line is fitted exactly
 
 
 def test_geometric_fit_refuses_a_bad_range_or_a_zero():
