@@ -26,7 +26,14 @@ import pandas as pd
 
 from helpers import _checks
 
-__all__ = ["rank_features", "rank_timesteps", "rank_cells", "rank_correlation", "to_raw_units"]
+__all__ = [
+    "rank_features",
+    "rank_timesteps",
+    "rank_cells",
+    "rank_correlation",
+    "window_rank_correlations",
+    "to_raw_units",
+]
 
 # --------------------------------------------------------------------------- checks
 
@@ -265,12 +272,58 @@ def rank_correlation(a, b, *, per_window=False, absolute=True):
         a, b = np.abs(a), np.abs(b)
     if not per_window:
         return _spearman(a.mean(axis=0).ravel(), b.mean(axis=0).ravel())
+    return float(np.mean(_per_window(a, b, "with per_window=True, a and b")))
+
+
+def _per_window(a, b, who):
+    """Spearman correlation of each window's two maps: (n_samples,)."""
     if len(a) != len(b):
+        raise ValueError(f"{who} must explain the same windows, got {len(a)} and {len(b)} windows")
+    return np.array([_spearman(u.ravel(), v.ravel()) for u, v in zip(a, b, strict=True)])
+
+
+def window_rank_correlations(a, b, *, absolute=True):
+    """The Spearman rank correlation of two maps of every window, one value per window.
+
+    What ``rank_correlation(a, b, per_window=True)`` averages, kept per window so
+    that two comparisons over the same windows can be paired (e.g. trained versus
+    random weights against trained versus retrained, window by window).
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n_samples, n_timesteps, n_features)
+        Two maps of the same windows, in the same order (a 2-D map is one window).
+    absolute : bool, default True
+        Compare :math:`|A|` (importance) or the signed :math:`A`.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,)
+        In [-1, 1]; NaN for a window whose map is constant.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a map is not numeric and 2-D/3-D, or the maps' shapes differ.
+
+    Examples
+    --------
+    >>> a = np.array([[[1.0, 2.0], [3.0, 4.0]], [[1.0, -2.0], [3.0, 4.0]]])
+    >>> window_rank_correlations(a, a[[0, 0]], absolute=False)
+    array([1. , 0.8])
+    >>> float(window_rank_correlations(a, a[[0, 0]]).mean()) == rank_correlation(
+    ...     a, a[[0, 0]], per_window=True)
+    True
+    """
+    a = _check_attributions(a, "a")
+    b = _check_attributions(b, "b")
+    if a.shape[1:] != b.shape[1:]:
         raise ValueError(
-            "with per_window=True, a and b must explain the same windows, got "
-            f"{len(a)} and {len(b)} windows"
+            f"a and b must have the same window shape, got {a.shape[1:]} and {b.shape[1:]}"
         )
-    return float(np.mean([_spearman(u.ravel(), v.ravel()) for u, v in zip(a, b, strict=True)]))
+    if absolute:
+        a, b = np.abs(a), np.abs(b)
+    return _per_window(a, b, "a and b")
 
 
 # --------------------------------------------------------------------------- units

@@ -5,6 +5,8 @@
   that does not change when the weights are scrambled explains nothing.
 - :func:`count_passes`: how many windows a method sends through the model's forward
   and backward passes, measured by counting them (:class:`PassCount`).
+- :func:`best_seconds`: what a method costs in wall-clock time, the best of a few
+  repeated calls (the steady cost, once its functions are traced).
 
 Both work on any method of :mod:`helpers.sensitivity` or :mod:`helpers.explainers`
 and are re-exported by :mod:`helpers.sensitivity`, where lessons 05 and 08 call them.
@@ -13,6 +15,7 @@ and are re-exported by :mod:`helpers.sensitivity`, where lessons 05 and 08 call 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -20,7 +23,7 @@ import numpy as np
 from helpers import _checks
 from helpers._keras import check_window_model, input_dtype, keras, tf
 
-__all__ = ["randomize_weights", "PassCount", "count_passes"]
+__all__ = ["randomize_weights", "PassCount", "count_passes", "best_seconds"]
 
 
 # --------------------------------------------------------------------------- randomisation
@@ -218,3 +221,50 @@ def count_passes(method, model, x, **kwargs):
     method(wrapped, x, **kwargs)
     forward, backward, calls = (int(v) for v in counter.counts.numpy())
     return PassCount(forward=forward, backward=backward, calls=calls)
+
+
+# --------------------------------------------------------------------------- time
+
+
+def best_seconds(method, *args, repeats=3, **kwargs):
+    """The shortest wall-clock time of ``repeats`` calls of ``method(*args, **kwargs)``.
+
+    The best of a few calls is the usual estimate of what a computation costs
+    (Python's ``timeit`` reports it too): slower calls were slowed by something else
+    on the machine. Call the method once before timing it, so that tracing its
+    TensorFlow functions is not counted. The result is discarded.
+
+    Parameters
+    ----------
+    method : callable
+    *args, **kwargs
+        Passed on to ``method``.
+    repeats : int, default 3
+        Calls timed, at least 1.
+
+    Returns
+    -------
+    float
+        Seconds.
+
+    Raises
+    ------
+    TypeError
+        If ``method`` is not callable or ``repeats`` not an integer.
+    ValueError
+        If ``repeats`` is below 1.
+
+    Examples
+    --------
+    >>> best_seconds(time.sleep, 0.01, repeats=2) >= 0.01
+    True
+    """
+    if not isinstance(method, Callable):
+        raise TypeError(f"method must be callable, got {type(method).__name__} {method!r}")
+    repeats = _checks.integer(repeats, "repeats")
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        method(*args, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return best

@@ -14,12 +14,13 @@ and one chosen output :math:`f_k` (``output_index=k``):
 - :func:`perturbation_sensitivity`: hide (occlude) or nudge one cell, one time step or
   one feature at a time and watch the prediction; forward passes only.
 - :func:`rank_features`, :func:`rank_timesteps`, :func:`rank_cells`,
-  :func:`rank_correlation`, :func:`to_raw_units`: rankings, comparisons and raw
-  units of maps; NumPy only, they live in :mod:`helpers.attributions` and are
-  re-exported here.
+  :func:`rank_correlation`, :func:`window_rank_correlations`, :func:`to_raw_units`:
+  rankings, comparisons and raw units of maps; NumPy only, they live in
+  :mod:`helpers.attributions` and are re-exported here.
 - :func:`randomize_weights`: the same architecture with fresh or shuffled weights,
-  for the model-randomisation sanity check, and :func:`count_passes`: how many windows
-  a method sends through the model's forward and backward passes; both live in
+  for the model-randomisation sanity check, :func:`count_passes`: how many windows
+  a method sends through the model's forward and backward passes, and
+  :func:`best_seconds`: what it costs in time; they live in
   :mod:`helpers.method_checks` and are re-exported here.
 
 Every method calls the model with ``training=False`` and assumes, as every
@@ -49,8 +50,14 @@ from helpers.attributions import (  # re-exported: sens.rank_features
     rank_features,
     rank_timesteps,
     to_raw_units,
+    window_rank_correlations,
 )
-from helpers.method_checks import PassCount, count_passes, randomize_weights  # re-exported
+from helpers.method_checks import (  # re-exported: sens.count_passes
+    PassCount,
+    best_seconds,
+    count_passes,
+    randomize_weights,
+)
 
 __all__ = [
     "saliency",
@@ -64,10 +71,12 @@ __all__ = [
     "rank_timesteps",
     "rank_cells",
     "rank_correlation",
+    "window_rank_correlations",
     "to_raw_units",
     "randomize_weights",
     "PassCount",
     "count_passes",
+    "best_seconds",
 ]
 
 #: Windows evaluated per call of the model by the methods that build many copies.

@@ -101,6 +101,39 @@ def test_per_window_rank_correlation_equals_scipy_window_by_window():
         attributions.rank_correlation(a, b[:3], per_window=True)
 
 
+def test_window_rank_correlations_are_scipys_per_window_and_average_to_the_per_window_mean():
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(6, 4, 3)), rng.normal(size=(6, 4, 3))
+    b[1] = 2 * a[1]  # the same order: 1
+    b[2] = -a[2]  # the opposite signs: -1 signed, 1 in magnitude
+    for absolute in (True, False):
+        f = np.abs if absolute else np.asarray
+        expected = [
+            scipy.stats.spearmanr(f(u).ravel(), f(v).ravel()).statistic
+            for u, v in zip(a, b, strict=True)
+        ]
+        got = attributions.window_rank_correlations(a, b, absolute=absolute)
+        assert got.shape == (6,)
+        np.testing.assert_allclose(got, expected)
+        assert got.mean() == pytest.approx(
+            attributions.rank_correlation(a, b, per_window=True, absolute=absolute)
+        )
+    assert attributions.window_rank_correlations(a, b, absolute=False)[2] == pytest.approx(-1.0)
+    assert attributions.window_rank_correlations(a, b)[2] == pytest.approx(1.0)
+    a_before = a.copy()
+    attributions.window_rank_correlations(a, b)
+    np.testing.assert_array_equal(a, a_before)  # inputs left alone
+
+
+def test_window_rank_correlations_refuse_different_windows_or_shapes():
+    with pytest.raises(ValueError, match="a and b must explain the same windows, got 3 and 2"):
+        attributions.window_rank_correlations(np.ones((3, 2, 2)), np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="same window shape"):
+        attributions.window_rank_correlations(np.ones((3, 2, 2)), np.ones((3, 2, 3)))
+    with pytest.raises(TypeError):
+        attributions.window_rank_correlations(np.array([["a"]]), np.ones((1, 1)))
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -34,6 +34,29 @@ def test_sensitivity_re_exports_the_method_checks():
     assert sens.randomize_weights is method_checks.randomize_weights
     assert sens.count_passes is method_checks.count_passes
     assert sens.PassCount is method_checks.PassCount
+    assert sens.best_seconds is method_checks.best_seconds
+
+
+def test_best_seconds_is_the_shortest_of_the_timed_calls(monkeypatch):
+    ticks = iter([0.0, 5.0, 10.0, 12.0, 20.0, 23.0])  # calls of 5, 2 and 3 seconds
+    monkeypatch.setattr(method_checks.time, "perf_counter", lambda: next(ticks))
+    calls = []
+    seconds = method_checks.best_seconds(lambda a, *, b: calls.append((a, b)), 1, b=2)
+    assert seconds == 2.0
+    assert calls == [(1, 2)] * 3  # arguments passed on, three calls by default
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: method_checks.best_seconds(3), TypeError, "method must be callable"),
+        (lambda: method_checks.best_seconds(print, repeats=0), ValueError, "repeats"),
+        (lambda: method_checks.best_seconds(print, repeats=1.5), TypeError, "repeats"),
+    ],
+)
+def test_best_seconds_refuses_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
 
 
 def test_randomize_weights_keeps_the_architecture_and_leaves_the_model_alone(lstm):
