@@ -112,15 +112,15 @@ def input_gradient_norms(layer, sequence):
     layer = _recurrent_layer(layer)
     x = _sequence(sequence)
     units = layer.units
+    if layer.return_sequences or layer.return_state:
+        raise ValueError(
+            "layer must return only its last output (batch, units): build it with "
+            "return_sequences=False and return_state=False"
+        )
     copies = tf.constant(np.repeat(x[None], units, axis=0), dtype=layer.compute_dtype)
     with tf.GradientTape() as tape:
         tape.watch(copies)
         h_last = layer(copies)  # (units, units): every row saw the same sequence
-        if isinstance(h_last, (list, tuple)) or tuple(h_last.shape) != (units, units):
-            raise ValueError(
-                "layer must return only its last output (batch, units): build it with "
-                "return_sequences=False and return_state=False"
-            )
         picked = tf.reduce_sum(tf.linalg.diag_part(h_last))  # copy j contributes h_T[j]
     rows = tape.gradient(picked, copies).numpy()  # (units, timesteps, n_features)
     return np.linalg.norm(rows.astype(np.float64), axis=(0, 2))[::-1].copy()

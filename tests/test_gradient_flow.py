@@ -61,6 +61,8 @@ def test_input_gradient_norms_refuse_what_they_cannot_measure():
         gf.input_gradient_norms(keras.layers.LSTM(3), _sequence())
     with pytest.raises(ValueError, match="layer must return only its last output"):
         gf.input_gradient_norms(_layer("LSTM", return_sequences=True), _sequence())
+    with pytest.raises(ValueError, match="layer must return only its last output"):
+        gf.input_gradient_norms(_layer("GRU", return_state=True), _sequence())
     with pytest.raises(ValueError, match=r"sequence must be one sequence.* got shape \(1, 12, 1\)"):
         gf.input_gradient_norms(_layer("LSTM"), _sequence()[None])
 
