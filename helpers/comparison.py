@@ -64,6 +64,10 @@ class ForecastComparison:
         Horizon used for the long-run variance (1 for :func:`compare_scores`).
     loss : str
         ``"squared"``, ``"absolute"`` or ``"score"`` (:func:`compare_scores`).
+    long_run_variance : str
+        ``"rectangular"`` (Diebold-Mariano's sum of ``h - 1`` autocovariances), or
+        ``"Newey-West"`` where that sum was not positive and the Bartlett-weighted sum
+        over the same lags was used instead.
     """
 
     names: tuple
@@ -76,6 +80,7 @@ class ForecastComparison:
     n: int
     h: int
     loss: str
+    long_run_variance: str = "rectangular"
 
     @property
     def verdict(self) -> str:
@@ -89,10 +94,11 @@ class ForecastComparison:
     def __str__(self):
         level = f"{100 * (1 - self.alpha):g} %"
         what = "score" if self.loss == "score" else f"{self.loss} error"
+        variance = "" if self.long_run_variance == "rectangular" else ", Newey-West variance"
         return (
             f"{self.verdict}: mean {what} difference ({self.names[0]} - {self.names[1]}) "
             f"{self.mean_loss_difference:.4g}, {level} interval [{self.ci_low:.4g}, "
-            f"{self.ci_high:.4g}], p = {self.p_value:.3g}, n = {self.n}"
+            f"{self.ci_high:.4g}], p = {self.p_value:.3g}, n = {self.n}{variance}"
         )
 
 
@@ -140,13 +146,17 @@ def compare_forecasts(
     ------
     ValueError
         On different lengths, NaN or inf, fewer than 3 points, ``h`` < 1 or too
-        large for ``n``, an unknown ``loss``, ``alpha`` outside (0, 1), two equal
-        names, or a long-run variance estimate that is not positive.
+        large for ``n``, an unknown ``loss``, ``alpha`` outside (0, 1) or two equal names.
     TypeError
         If an input is not numeric, ``h`` not an integer or ``names`` not two strings.
 
     Notes
     -----
+    With overlapping errors (``h`` > 1) the rectangular long-run variance of
+    Diebold & Mariano can come out negative; the comparison then uses Newey &
+    West's Bartlett-weighted sum over the same ``h - 1`` lags, which cannot, and
+    says so (``long_run_variance``, and in ``str(result)``).
+
     Forecasts whose losses differ by the same amount at every point (zero
     variance) get ``p_value`` 0 and a zero-width interval when that amount is not
     0, and ``p_value`` 1 with no winner when the losses are identical.
@@ -235,7 +245,9 @@ def _check_names(names):
 def _verdict(d, h, alpha, names, loss):
     """The verdict on loss differences ``d`` (n,): mean, interval, p-value, winner, agreeing."""
     n = d.size
-    d_bar, standard_error = _hln_standard_error(d, h, refuse_constant=False)
+    d_bar, standard_error, estimator = _hln_standard_error(
+        d, h, refuse_constant=False, newey_west_if_negative=True
+    )
     if standard_error == 0.0:  # every point differs by the same amount
         p_value = 1.0 if d_bar == 0.0 else 0.0
         half_width = 0.0
@@ -249,7 +261,7 @@ def _verdict(d, h, alpha, names, loss):
     elif p_value < alpha or low > 0.0 or high < 0.0:  # only at the boundary, to rounding
         p_value, low, high = max(p_value, alpha), min(low, 0.0), max(high, 0.0)
     return ForecastComparison(
-        names, d_bar, float(low), float(high), p_value, winner, alpha, n, h, loss
+        names, d_bar, float(low), float(high), p_value, winner, alpha, n, h, loss, estimator
     )
 
 
@@ -347,7 +359,7 @@ def diebold_mariano_test(
             f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
         )
     d = _loss_differences(y_true, y_pred_a, y_pred_b, loss, "diebold_mariano_test")  # (n,)
-    d_bar, standard_error = _hln_standard_error(d, h, refuse_constant=True)
+    d_bar, standard_error, _ = _hln_standard_error(d, h, refuse_constant=True)
     n = d.size
     statistic = float(d_bar / standard_error)
     t = stats.t(df=n - 1)
@@ -383,8 +395,15 @@ def _loss_differences(y_true, y_pred_a, y_pred_b, loss, caller):
     return _LOSSES[loss](y - a) - _LOSSES[loss](y - b)
 
 
-def _hln_standard_error(d, h, *, refuse_constant):
-    """The mean of ``d`` and its HLN-corrected standard error (0.0 when ``d`` is constant)."""
+def _hln_standard_error(d, h, *, refuse_constant, newey_west_if_negative=False):
+    """The mean of ``d``, its HLN-corrected standard error and the long-run variance's name.
+
+    The standard error is 0.0 when ``d`` is constant. The long-run variance is the
+    rectangular sum of ``h - 1`` autocovariances (Diebold & Mariano); when that sum is
+    not positive, which happens with overlapping errors at large ``h``, it is refused,
+    or with ``newey_west_if_negative`` replaced by Newey & West's (1987) Bartlett-weighted
+    sum over the same lags, which is never negative.
+    """
     n = d.size
     correction = (n + 1 - 2 * h + h * (h - 1) / n) / n
     if correction <= 0:
@@ -401,11 +420,15 @@ def _hln_standard_error(d, h, *, refuse_constant):
                 "the loss differences are all equal (zero variance), so the Diebold-Mariano "
                 "test is undefined; are the two forecasts identical?"
             )
-        return d_bar, 0.0
+        return d_bar, 0.0, "rectangular"
+    estimator = "rectangular"
     long_run_variance = gamma[0] + 2.0 * sum(gamma[1:])
+    if long_run_variance <= 0 and newey_west_if_negative:
+        estimator = "Newey-West"
+        long_run_variance = gamma[0] + 2.0 * sum((1 - k / h) * g for k, g in enumerate(gamma) if k)
     if long_run_variance <= 0:
         raise ValueError(
             f"the long-run variance estimate is not positive ({long_run_variance:.3g}) "
             f"with h={h}; try a smaller h or more points"
         )
-    return d_bar, float(np.sqrt(long_run_variance / n / correction))
+    return d_bar, float(np.sqrt(long_run_variance / n / correction)), estimator

@@ -51,23 +51,33 @@ def test_at_h1_it_is_scipys_paired_t_test_with_its_interval(seed, n, loss, alpha
 @given(
     seed=st.integers(0, 10_000),
     n=st.integers(8, 60),
-    h=st.integers(1, 3),
+    h=st.integers(1, 6),
     shift=st.floats(-1.0, 1.0),
 )
 def test_its_three_outputs_always_agree(seed, n, h, shift):
     rng = np.random.default_rng(seed)
     y = rng.normal(size=n)
     a, b = y + rng.normal(size=n), y + rng.normal(size=n) + shift
-    try:
-        result = comparison.compare_forecasts(y, a, b, h=h, names=("a", "b"))
-    except ValueError as error:  # a negative long-run variance estimate at h > 1
-        assert "not positive" in str(error) and h > 1
-        return
+    result = comparison.compare_forecasts(y, a, b, h=h, names=("a", "b"))
     excludes_zero = result.ci_low > 0 or result.ci_high < 0
     assert (result.winner is not None) == (result.p_value < result.alpha) == excludes_zero
     if result.winner is not None:  # the winner has the smaller mean loss
         assert result.winner == ("a" if result.mean_loss_difference < 0 else "b")
     assert result.ci_low <= result.mean_loss_difference <= result.ci_high
+
+
+def test_a_negative_rectangular_variance_falls_back_to_newey_west_and_says_so():
+    # The DM test refuses these numbers (its rectangular long-run variance is -0.375, see
+    # below); the comparison uses the Bartlett-weighted sum over the same lags instead:
+    # gamma_0 + 2 (2/3 gamma_1 + 1/3 gamma_2) = 1.25 + 2 (-0.125 - 0.2083) = 0.5833.
+    result = comparison.compare_forecasts(DM_Y, DM_A, DM_B, h=3, loss="absolute")
+    assert result.long_run_variance == "Newey-West"
+    correction = (4 + 1 - 6 + 3 * 2 / 4) / 4
+    standard_error = math.sqrt((1.25 + 2 * (-0.1875 * 2 / 3 - 0.625 / 3)) / 4 / correction)
+    assert result.p_value == pytest.approx(2 * stats.t.sf(1.5 / standard_error, df=3))
+    assert "Newey-West variance" in str(result)
+    plain = comparison.compare_forecasts(DM_Y, DM_A, DM_B, h=2, loss="absolute")
+    assert plain.long_run_variance == "rectangular" and "Newey-West" not in str(plain)
 
 
 def _equally_good_errors(rng, n, h):
