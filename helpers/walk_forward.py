@@ -12,11 +12,16 @@ The windows of each origin come from :func:`helpers.data.split_windows`, the cou
 split rule: a window belongs to the part holding its first target, and its inputs may
 reach back into earlier rows. Every forecaster gets the same :class:`Fold` at the same
 origins, and returns forecasts in the target's own units; :func:`walk_forward` scores
-them all with MASE and RMSE and keeps every forecast for a Diebold-Mariano test.
+them all with MASE and RMSE and keeps every forecast, so that two forecasters can be
+compared on the paired errors of the same points (:meth:`WalkForwardResult.compare`,
+:func:`comparison_table`, both through :func:`helpers.metrics.compare_forecasts`).
 
 Forecasters are callables ``f(fold) -> (n_test, horizon)``: :func:`persistence`,
-:func:`climatology`, :func:`ridge` and :class:`KerasForecaster` (which refits a Keras
-model builder, optionally warm-starting from the previous origin's weights).
+:func:`climatology`, :func:`ridge`, :class:`TunedRidge` (its penalty chosen at every
+origin on the fold's validation rows, as early stopping chooses a network's epochs),
+:class:`KerasForecaster` (which refits a Keras model builder, optionally warm-starting
+from the previous origin's weights) and :class:`SeedEnsemble` (several seeds of one
+network, their median forecast, every fit kept so that its convergence can be asserted).
 
 This module imports TensorFlow only when a :class:`KerasForecaster` first trains.
 """
@@ -41,7 +46,10 @@ __all__ = [
     "persistence",
     "climatology",
     "ridge",
+    "TunedRidge",
     "KerasForecaster",
+    "SeedEnsemble",
+    "comparison_table",
     "rolling_origin_evaluation",
 ]
 
@@ -290,6 +298,80 @@ class WalkForwardResult:
         table.columns = [f"{metric} {stat}" for metric, stat in table.columns]
         return table.sort_values("MASE mean")
 
+    def _pair(self, a, b, lead):
+        for name in (a, b):
+            if name not in self.forecasts:
+                raise ValueError(
+                    f"{name!r} is not a forecaster of this result: expected one of "
+                    f"{list(self.forecasts)}"
+                )
+        horizon = self.y_true.shape[1]
+        lead = _checks.integer(lead, "lead")
+        if lead > horizon:
+            raise ValueError(f"lead must be at most the horizon {horizon}, got {lead}")
+        column = lead - 1
+        return self.y_true[:, column], self.forecasts[a][:, column], self.forecasts[b][:, column]
+
+    def compare(self, a, b, *, lead=1, loss="squared", alpha=0.05):
+        """The paired verdict between forecasters ``a`` and ``b`` on every forecast point.
+
+        :func:`helpers.metrics.compare_forecasts` on the errors of the same targets, at
+        one lead; ``h`` is the lead, since ``lead``-step forecasts made on consecutive
+        days share ``lead - 1`` days of unknown future and so have correlated errors.
+
+        Parameters
+        ----------
+        a, b : str
+            Names of two forecasters of this result.
+        lead : int, default 1
+            Steps ahead (1 .. horizon).
+        loss : {"squared", "absolute"}, default "squared"
+        alpha : float, default 0.05
+
+        Returns
+        -------
+        helpers.comparison.ForecastComparison
+            ``mean_loss_difference`` is loss(a) - loss(b), with its interval and winner.
+
+        Raises
+        ------
+        ValueError
+            If a name is unknown or ``lead`` exceeds the horizon.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"y": np.sin(np.arange(80.0) / 3)})
+        >>> result = walk_forward(frame, {"persistence": persistence, "ridge": ridge},
+        ...                       origins=[50, 65], window=6, target="y")
+        >>> result.compare("ridge", "persistence").winner
+        'ridge'
+        """
+        y, forecast_a, forecast_b = self._pair(a, b, lead)
+        return metrics.compare_forecasts(
+            y, forecast_a, forecast_b, h=lead, loss=loss, alpha=alpha, names=(str(a), str(b))
+        )
+
+    def per_origin(self, a, b, *, lead=1, loss="squared"):
+        """The mean loss difference ``a - b`` within each origin's block.
+
+        Parameters
+        ----------
+        a, b : str
+        lead : int, default 1
+        loss : {"squared", "absolute"}, default "squared"
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by origin, in time order.
+        """
+        if loss not in ("squared", "absolute"):
+            raise ValueError(f"loss must be 'squared' or 'absolute', got {loss!r}")
+        y, forecast_a, forecast_b = self._pair(a, b, lead)
+        power = 2 if loss == "squared" else 1
+        d = np.abs(y - forecast_a) ** power - np.abs(y - forecast_b) ** power  # (N,)
+        return pd.Series(d).groupby(self.origin).mean().rename_axis("origin")
+
 
 def _check_origins(origins, n_rows):
     origins = _checks.integers(origins, "origins")
@@ -492,13 +574,81 @@ def ridge(fold, *, alpha=1.0):
     TypeError, ValueError
         If ``alpha`` is not a non-negative number.
     """
+    alpha = _checks.real(alpha, "alpha", low=0)
+    model = _fit_ridge(fold.train, alpha)
+    return fold.inverse(_ridge_predict(model, fold.test_X))  # (n_test, horizon)
+
+
+def _fit_ridge(windows, alpha):
     from sklearn.linear_model import Ridge
 
-    alpha = _checks.real(alpha, "alpha", low=0)
-    X, y = fold.train  # (n, window, n_features), (n, horizon)
-    model = Ridge(alpha=alpha).fit(X.reshape(len(X), -1), y)  # (n, window * n_features)
-    y_pred = model.predict(fold.test_X.reshape(len(fold.test_X), -1))
-    return fold.inverse(y_pred.reshape(len(fold.test_X), -1))  # (n_test, horizon)
+    X, y = windows  # (n, window, n_features), (n, horizon)
+    return Ridge(alpha=alpha).fit(X.reshape(len(X), -1), y)  # (n, window * n_features)
+
+
+def _ridge_predict(model, X):
+    return model.predict(X.reshape(len(X), -1)).reshape(len(X), -1)  # (n, horizon) scaled
+
+
+class TunedRidge:
+    """The ridge with its penalty chosen at every origin on the fold's validation windows.
+
+    Early stopping chooses how long a network trains by its loss on the validation
+    rows; this forecaster gives the ridge the same care. At each origin it fits
+    :func:`ridge` for every ``alpha`` on the training windows, keeps the one with the
+    smallest mean squared error on the validation windows, and forecasts with that fit:
+    like the networks, it never trains on the validation rows.
+
+    Parameters
+    ----------
+    alphas : sequence of float, default ``np.logspace(-3, 3, 13)``
+        The penalties tried, each at least 0.
+
+    Attributes
+    ----------
+    alphas_ : list of float
+        The penalty chosen at each origin.
+    validation_mse_ : list of ndarray
+        At each origin, the validation mean squared error of every ``alpha`` (in the
+        scaled units of the fold).
+
+    Raises
+    ------
+    ValueError
+        When called on a fold without validation windows, or if ``alphas`` is empty or
+        holds a negative value.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": np.sin(np.arange(80.0) / 3)})
+    >>> tuned = TunedRidge(alphas=[0.01, 100.0])
+    >>> result = walk_forward(frame, {"ridge": tuned}, origins=[60, 70], window=6,
+    ...                       target="y", validation_size=10)
+    >>> tuned.alphas_  # a clean sine needs little penalty
+    [0.01, 0.01]
+    """
+
+    def __init__(self, alphas=None):
+        alphas = np.logspace(-3, 3, 13) if alphas is None else alphas
+        if isinstance(alphas, (str, bytes)) or np.ndim(alphas) != 1 or len(alphas) == 0:
+            raise ValueError(f"alphas must be a non-empty sequence of numbers, got {alphas!r}")
+        self.alphas = [_checks.real(a, f"alphas[{i}]", low=0) for i, a in enumerate(alphas)]
+        self.alphas_ = []
+        self.validation_mse_ = []
+
+    def __call__(self, fold):
+        if not len(fold.validation):
+            raise ValueError(
+                "TunedRidge chooses alpha on the fold's validation windows, but the fold has "
+                "none: pass validation_size > 0 to walk_forward"
+            )
+        X_val, y_val = fold.validation
+        fits = [_fit_ridge(fold.train, alpha) for alpha in self.alphas]
+        mse = np.array([np.mean((_ridge_predict(f, X_val) - y_val) ** 2) for f in fits])
+        best = int(np.argmin(mse))  # the first of equal scores: the smaller penalty
+        self.alphas_.append(self.alphas[best])
+        self.validation_mse_.append(mse)
+        return fold.inverse(_ridge_predict(fits[best], fold.test_X))  # (n_test, horizon)
 
 
 class KerasForecaster:
@@ -527,6 +677,9 @@ class KerasForecaster:
         The model of the last origin.
     epochs_ : list of int
         Epochs trained at each origin.
+    histories_ : list of helpers.training.TrainingHistory
+        The fit at each origin: ``histories_[k].converged`` says whether early stopping
+        fired (assert it with :func:`helpers.models.assert_converged`).
 
     Raises
     ------
@@ -551,6 +704,7 @@ class KerasForecaster:
         )
         self.model_ = None
         self.epochs_ = []
+        self.histories_ = []
 
     def __call__(self, fold):
         from helpers import models
@@ -568,7 +722,199 @@ class KerasForecaster:
             patience=self.patience,
         )
         self.epochs_.append(len(history.history["loss"]))
+        self.histories_.append(history)
         return fold.inverse(models.predict(self.model_, fold.test_X))  # (n_test, horizon)
+
+
+class SeedEnsemble:
+    """Several seeds of one network refitted at every origin; their median forecast.
+
+    One network draw says little about the architecture: another seed (initial weights,
+    order of the windows) gives another model. The ensemble trains the same
+    configuration from ``len(seeds)`` seeds at every origin, each until early stopping
+    fires on the fold's validation windows, and forecasts the median of their forecasts
+    at every point. Every member's forecasts and training history are kept, so a lesson
+    can assert that every fit converged and look at the spread between seeds.
+
+    All members share one traced Keras model (:class:`helpers.model_pool.ModelPool`):
+    each fit starts from a fresh build's state copied into it, or, with ``warm_start``,
+    from that member's own state at the end of the previous origin
+    (:func:`helpers.model_pool.snapshot` / :func:`~helpers.model_pool.restore`).
+
+    Parameters
+    ----------
+    build : callable
+        ``build(window, n_features, horizon=horizon, seed=seed)`` returning a compiled
+        model, e.g. ``functools.partial(models.build_forecaster, units=16)``. The seed
+        sets the initial weights (and dropout masks).
+    seeds : sequence of int
+        One member per seed; the seed also draws that member's order of the windows.
+    epochs, batch_size, patience, min_delta
+        As in :func:`helpers.models.train`; ``epochs`` is the cap of every fit.
+    warm_start : bool, default True
+        True: from the second origin on, each member goes on from its own weights (and
+        optimizer state) of the previous origin, which have seen only earlier rows.
+    combine : {"median", "mean"}, default "median"
+        How the members' forecasts are combined at each point.
+
+    Attributes
+    ----------
+    members_ : list of ndarray, shape (n_seeds, n_test, horizon)
+        At each origin, every member's forecasts in the target's units.
+    histories_ : list of list of helpers.training.TrainingHistory
+        At each origin, every member's fit.
+    epochs_ : list of list of int
+        At each origin, the epochs each member ran.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``build`` is not callable, ``seeds`` is empty or not integers, or an option
+        is out of range.
+    """
+
+    def __init__(
+        self,
+        build,
+        *,
+        seeds,
+        epochs=100,
+        batch_size=32,
+        patience=10,
+        min_delta=0.0,
+        warm_start=True,
+        combine="median",
+    ):
+        from helpers.model_pool import ModelPool
+
+        self.build = _checks.function(
+            build, "build", call="build(window, n_features, horizon=..., seed=...)"
+        )
+        self.seeds = [_checks.seed(s, f"seeds[{i}]") for i, s in enumerate(seeds)]
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct integers, at least one, got {seeds!r}")
+        self.epochs = _checks.integer(epochs, "epochs")
+        self.batch_size = _checks.integer(batch_size, "batch_size")
+        self.patience = _checks.integer(patience, "patience", minimum=0)
+        self.min_delta = _checks.real(min_delta, "min_delta", low=0)
+        self.warm_start = _checks.boolean(warm_start, "warm_start")
+        if combine not in ("median", "mean"):
+            raise ValueError(f"combine must be 'median' or 'mean', got {combine!r}")
+        self.combine = combine
+        self.pool = ModelPool(self.build, state_options=("seed",))
+        self.members_, self.histories_, self.epochs_ = [], [], []
+        self._states = {}
+        self._orders = {s: np.random.default_rng(s) for s in self.seeds}
+
+    def __call__(self, fold):
+        from helpers import models
+        from helpers.model_pool import restore, snapshot
+
+        validation = tuple(fold.validation) if len(fold.validation) else None
+        forecasts, histories = [], []
+        for seed in self.seeds:
+            if self.warm_start and seed in self._states:  # this member's previous origin
+                model = restore(self._model, self._states[seed])
+            else:  # a fresh build's state, in the one traced model
+                model = self._model = self.pool(
+                    fold.window, fold.n_features, horizon=fold.horizon, seed=seed
+                )
+            history = models.train(
+                model,
+                *fold.train,
+                validation_data=validation,
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                patience=self.patience,
+                min_delta=self.min_delta,
+                seed=self._orders[seed],
+            )
+            if self.warm_start:
+                self._states[seed] = snapshot(model)
+            histories.append(history)
+            forecasts.append(fold.inverse(models.predict(model, fold.test_X)))
+        members = np.stack(forecasts)  # (n_seeds, n_test, horizon)
+        self.members_.append(members)
+        self.histories_.append(histories)
+        self.epochs_.append([h.epochs_run for h in histories])
+        return np.median(members, axis=0) if self.combine == "median" else members.mean(axis=0)
+
+    @property
+    def all_histories(self):
+        """Every fit of every origin and seed, in one flat list."""
+        return [h for at_origin in self.histories_ for h in at_origin]
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def comparison_table(result, verdicts, *, origin_labels=None):
+    """The paired verdicts in one table, with the mean difference within each origin's block.
+
+    Parameters
+    ----------
+    result : WalkForwardResult
+        Where the verdicts' forecasts come from.
+    verdicts : mapping of str to ForecastComparison
+        Row label -> :meth:`WalkForwardResult.compare` of two of its forecasters.
+    origin_labels : sequence of str, optional
+        Column labels of the per-origin differences (e.g. the origins' dates); default
+        ``"origin <row>"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per verdict: ``mean difference`` (A - B over every point), ``low`` and
+        ``high`` (its interval), ``p``, ``verdict`` (the winner, or "no difference"), then
+        the mean difference within each origin's block.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a WalkForwardResult or a verdict is not a comparison.
+    ValueError
+        If ``verdicts`` is empty or ``origin_labels`` has the wrong length.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": np.sin(np.arange(80.0) / 3)})
+    >>> result = walk_forward(frame, {"persistence": persistence, "ridge": ridge},
+    ...                       origins=[50, 65], window=6, target="y")
+    >>> table = comparison_table(result, {"ridge - persistence":
+    ...                                   result.compare("ridge", "persistence")})
+    >>> table.loc["ridge - persistence", "verdict"]
+    'ridge'
+    >>> list(table.columns[-2:])
+    ['origin 50', 'origin 65']
+    """
+    if not isinstance(result, WalkForwardResult):
+        raise TypeError(f"result must be a WalkForwardResult, got {type(result).__name__}")
+    if not isinstance(verdicts, Mapping) or not verdicts:
+        raise ValueError("verdicts must be a non-empty mapping of label to a comparison")
+    labels = [f"origin {o}" for o in result.origins] if origin_labels is None else origin_labels
+    labels = [str(label) for label in labels]
+    if len(labels) != len(result.origins):
+        raise ValueError(
+            f"origin_labels must hold one label per origin ({len(result.origins)}), "
+            f"got {len(labels)}"
+        )
+    rows = {}
+    for label, verdict in verdicts.items():
+        if not all(hasattr(verdict, name) for name in ("names", "ci_low", "winner", "h")):
+            raise TypeError(
+                f"verdicts[{label!r}] must be what WalkForwardResult.compare returns, "
+                f"got {type(verdict).__name__}"
+            )
+        within = result.per_origin(*verdict.names, lead=verdict.h, loss=verdict.loss)
+        rows[label] = {
+            "mean difference": verdict.mean_loss_difference,
+            "low": verdict.ci_low,
+            "high": verdict.ci_high,
+            "p": verdict.p_value,
+            "verdict": verdict.winner or "no difference",
+            **dict(zip(labels, within.to_numpy(), strict=True)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 # --------------------------------------------------------------------------- rolling origin

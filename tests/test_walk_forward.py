@@ -290,6 +290,12 @@ def _tiny_build(window, n_features, horizon=1):
     return models.build_forecaster(window, n_features, units=2, horizon=horizon, seed=0)
 
 
+def _tiny_build_seeded(window, n_features, horizon=1, seed=0):
+    from helpers import models
+
+    return models.build_forecaster(window, n_features, units=2, horizon=horizon, seed=seed)
+
+
 def test_keras_forecaster_warm_start_keeps_one_model_and_caps_later_epochs():
     frame = _frame()
     cold = wf.KerasForecaster(_tiny_build, epochs=3, batch_size=64, patience=None)
@@ -312,6 +318,7 @@ def test_keras_forecaster_warm_start_keeps_one_model_and_caps_later_epochs():
         validation_size=10,
     )
     assert cold.epochs_ == [3, 3] and warm.epochs_ == [3, 1]
+    assert [h.epochs_run for h in warm.histories_] == warm.epochs_
     assert seen[0] is seen[1]
     assert result.forecasts["warm"].shape == (20, 1)
 
@@ -325,6 +332,160 @@ def test_keras_forecaster_refuses_bad_options():
         wf.KerasForecaster(_tiny_build, epochs=0)
     with pytest.raises(TypeError, match="^patience must be a non-negative integer, got float"):
         wf.KerasForecaster(_tiny_build, patience=2.5)
+
+
+def test_seed_ensemble_is_the_median_of_its_members_each_a_fresh_or_warm_fit():
+    frame = _frame()
+    ensemble = wf.SeedEnsemble(
+        _tiny_build_seeded,
+        seeds=[0, 1, 2],
+        epochs=3,
+        batch_size=64,
+        patience=1,
+    )
+    result = wf.walk_forward(
+        frame,
+        {"ensemble": ensemble},
+        origins=[100, 110],
+        window=5,
+        target="y",
+        validation_size=10,
+    )
+    assert [m.shape for m in ensemble.members_] == [(3, 10, 1)] * 2  # (seeds, n_test, horizon)
+    np.testing.assert_allclose(
+        result.forecasts["ensemble"], np.median(np.concatenate(ensemble.members_, axis=1), axis=0)
+    )
+    assert len(ensemble.all_histories) == 6 and ensemble.pool.architectures == 1
+    assert ensemble.epochs_ == [[h.epochs_run for h in at] for at in ensemble.histories_]
+    # the members differ (their seeds do), and the first member is the fresh model of seed 0
+    first = ensemble.members_[0]
+    assert not np.allclose(first[0], first[1])
+    fold = wf.make_fold(frame, 100, 110, window=5, target="y", validation_size=10)
+    alone = _tiny_build_seeded(5, 2, horizon=1, seed=0)
+    from helpers import models
+
+    models.train(
+        alone,
+        *fold.train,
+        validation_data=tuple(fold.validation),
+        epochs=3,
+        batch_size=64,
+        patience=1,
+        seed=np.random.default_rng(0),
+    )
+    np.testing.assert_allclose(first[0], fold.inverse(models.predict(alone, fold.test_X)))
+
+
+def test_seed_ensemble_warm_start_resumes_each_member_from_its_own_weights():
+    from helpers import models
+
+    frame = _frame()
+    with pytest.raises(TypeError, match="patience must be a non-negative integer"):
+        wf.SeedEnsemble(_tiny_build_seeded, seeds=[3], patience=None)  # early stopping is the point
+    ensemble = wf.SeedEnsemble(
+        _tiny_build_seeded, seeds=[3, 4], epochs=2, batch_size=64, patience=5, combine="mean"
+    )
+    wf.walk_forward(
+        frame, {"e": ensemble}, origins=[100, 110], window=5, target="y", validation_size=10
+    )
+    # member 4 by hand: its own model, trained at the first origin, then again at the second
+    alone = _tiny_build_seeded(5, 2, horizon=1, seed=4)
+    order = np.random.default_rng(4)
+    for origin, stop in [(100, 110), (110, 120)]:
+        fold = wf.make_fold(frame, origin, stop, window=5, target="y", validation_size=10)
+        models.train(
+            alone,
+            *fold.train,
+            validation_data=tuple(fold.validation),
+            epochs=2,
+            batch_size=64,
+            patience=5,
+            seed=order,
+        )
+    np.testing.assert_allclose(
+        ensemble.members_[1][1], fold.inverse(models.predict(alone, fold.test_X)), rtol=1e-6
+    )
+
+
+def test_seed_ensemble_refuses_bad_options():
+    with pytest.raises(ValueError, match="seeds must be distinct integers, at least one"):
+        wf.SeedEnsemble(_tiny_build_seeded, seeds=[])
+    with pytest.raises(ValueError, match="seeds must be distinct"):
+        wf.SeedEnsemble(_tiny_build_seeded, seeds=[1, 1])
+    with pytest.raises(ValueError, match="combine must be 'median' or 'mean'"):
+        wf.SeedEnsemble(_tiny_build_seeded, seeds=[1], combine="mode")
+    with pytest.raises(TypeError, match=r"^build must be callable"):
+        wf.SeedEnsemble(3, seeds=[1])
+
+
+def test_tuned_ridge_chooses_alpha_on_the_validation_windows_and_fits_on_training_only():
+    frame = _frame()
+    alphas = [0.001, 1.0, 1e4]
+    tuned = wf.TunedRidge(alphas=alphas)
+    result = wf.walk_forward(
+        frame, {"tuned": tuned}, origins=[100], window=5, target="y", validation_size=10
+    )
+    fold = wf.make_fold(frame, 100, 120, window=5, target="y", validation_size=10)
+    X_val, y_val = fold.validation
+    scores = []
+    for alpha in alphas:  # by hand: each fitted on the training windows, scored on validation
+        forecast = wf.ridge(wf.Fold(**{**fold.__dict__, "test_X": X_val}), alpha=alpha)
+        scores.append(np.mean((forecast - fold.inverse(y_val)) ** 2))
+    best = alphas[int(np.argmin(scores))]
+    assert tuned.alphas_ == [best] and best != 1e4  # a huge penalty forecasts the mean
+    np.testing.assert_allclose(result.forecasts["tuned"], wf.ridge(fold, alpha=best))
+    assert tuned.validation_mse_[0].shape == (3,)
+    with pytest.raises(ValueError, match="validation_size > 0"):
+        wf.TunedRidge()(wf.make_fold(frame, 100, 120, window=5, target="y"))
+    with pytest.raises(ValueError, match="alphas must be a non-empty sequence"):
+        wf.TunedRidge(alphas=[])
+    with pytest.raises(ValueError, match=r"alphas\[1\] must be a non-negative number"):
+        wf.TunedRidge(alphas=[1.0, -1.0])
+
+
+def test_compare_is_the_paired_rule_on_the_same_points_and_per_origin_its_block_means():
+    frame = _frame()
+    result = wf.walk_forward(
+        frame,
+        {"persistence": wf.persistence, "ridge": wf.ridge},
+        origins=[90, 100, 110],
+        window=5,
+        horizon=2,
+        target="y",
+    )
+    verdict = result.compare("ridge", "persistence", lead=2, loss="absolute")
+    expected = metrics.compare_forecasts(
+        result.y_true[:, 1],
+        result.forecasts["ridge"][:, 1],
+        result.forecasts["persistence"][:, 1],
+        h=2,
+        loss="absolute",
+        names=("ridge", "persistence"),
+    )
+    assert verdict == expected
+    within = result.per_origin("ridge", "persistence", lead=2, loss="absolute")
+    d = np.abs(result.y_true[:, 1] - result.forecasts["ridge"][:, 1]) - np.abs(
+        result.y_true[:, 1] - result.forecasts["persistence"][:, 1]
+    )
+    assert list(within.index) == [90, 100, 110]
+    np.testing.assert_allclose(
+        within.to_numpy(), [d[result.origin == o].mean() for o in (90, 100, 110)]
+    )
+    # the blocks are the same size here, so the overall mean is the mean of the block means
+    np.testing.assert_allclose(verdict.mean_loss_difference, within.mean())
+    table = wf.comparison_table(
+        result, {"ridge - persistence": verdict}, origin_labels=["a", "b", "c"]
+    )
+    assert list(table.columns) == ["mean difference", "low", "high", "p", "verdict", "a", "b", "c"]
+    assert table.loc["ridge - persistence", "p"] == verdict.p_value
+    with pytest.raises(ValueError, match="'lstm' is not a forecaster of this result"):
+        result.compare("lstm", "ridge")
+    with pytest.raises(ValueError, match="lead must be at most the horizon 2, got 3"):
+        result.compare("ridge", "persistence", lead=3)
+    with pytest.raises(ValueError, match="origin_labels must hold one label per origin"):
+        wf.comparison_table(result, {"x": verdict}, origin_labels=["a"])
+    with pytest.raises(TypeError, match="must be what WalkForwardResult.compare returns"):
+        wf.comparison_table(result, {"x": 0.5})
 
 
 def test_ridge_refuses_a_negative_penalty():
