@@ -28,6 +28,7 @@ __all__ = [
     "calendar_problem",
     "year_fraction",
     "calendar_features",
+    "fourier_terms",
     "climatology_forecast",
 ]
 
@@ -179,6 +180,58 @@ def calendar_features(index, *, prefix="year") -> pd.DataFrame:
     return pd.DataFrame(
         {f"{prefix}_sin": np.sin(angle), f"{prefix}_cos": np.cos(angle)}, index=index
     )
+
+
+def fourier_terms(index, *, harmonics, prefix="year") -> pd.DataFrame:
+    """Sines and cosines of the first ``harmonics`` multiples of the yearly angle.
+
+    .. math:: \\sin(2\\pi k\\tau), \\ \\cos(2\\pi k\\tau), \\qquad k = 1, \\dots, K
+
+    The regressors of a dynamic harmonic regression (Hyndman & Athanasopoulos, FPP3,
+    section 10.5): with :math:`K` pairs a regression can follow any smooth yearly
+    shape up to :math:`K` waves a year, where a seasonal ARIMA would need a lag of 365.
+    The first pair is :func:`calendar_features`.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex, shape (n,)
+    harmonics : int, keyword-only
+        :math:`K`, at least 1.
+    prefix : str, default "year"
+        The columns are ``f"{prefix}_sin{k}"`` and ``f"{prefix}_cos{k}"``.
+
+    Returns
+    -------
+    DataFrame, shape (n, 2 * harmonics)
+        Indexed by ``index``; sine and cosine of each ``k`` side by side.
+
+    Raises
+    ------
+    TypeError
+        If ``index`` is not dates, ``harmonics`` not an integer or ``prefix`` not a str.
+    ValueError
+        If ``index`` has no usable calendar, or ``harmonics`` < 1.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2023-01-01", periods=365, freq="D")
+    >>> terms = fourier_terms(days, harmonics=2)
+    >>> list(terms.columns)
+    ['year_sin1', 'year_cos1', 'year_sin2', 'year_cos2']
+    >>> bool(np.allclose(terms.iloc[:, :2].to_numpy(), calendar_features(days).to_numpy()))
+    True
+    """
+    from helpers import _checks
+
+    harmonics = _checks.integer(harmonics, "harmonics")
+    if not isinstance(prefix, str) or not prefix:
+        raise TypeError(f"prefix must be a non-empty str, got {prefix!r}")
+    angle = 2 * np.pi * year_fraction(index)  # (n,)
+    columns = {}
+    for k in range(1, harmonics + 1):
+        columns[f"{prefix}_sin{k}"] = np.sin(k * angle)
+        columns[f"{prefix}_cos{k}"] = np.cos(k * angle)
+    return pd.DataFrame(columns, index=index)
 
 
 def _day_of_leap_year(index: pd.DatetimeIndex, monthly: bool) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 A forecast interval ``[lower, upper]`` with nominal ``coverage`` (0.8 for an
 80 % interval) should hold the truth that often, and be as narrow as it can
-while doing so. Four functions measure and build such intervals:
+while doing so. These functions measure and build such intervals:
 
 - :func:`pinball_loss`: the loss a quantile forecast minimises;
 - :func:`interval_coverage`: how often the truth fell inside;
-- :func:`interval_score`: width plus a penalty for every miss (lower is better);
-- :func:`conformal_interval`: ``y_pred +- q`` with ``q`` taken from held-out residuals.
+- :func:`interval_scores` and their mean :func:`interval_score`: width plus a penalty
+  for every miss (lower is better), per point or on average;
+- :func:`conformal_interval`: ``y_pred +- q`` with ``q`` taken from held-out residuals;
+- :func:`rolling_conformal_interval`: the same with ``q`` from the latest residuals
+  before each point, as a forecaster running every day would recompute it.
 
 Every function takes arrays of any matching shape, e.g. ``(n,)`` one-step
 forecasts or ``(n, horizon)`` multi-step ones, checks them once with
@@ -23,7 +26,14 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["pinball_loss", "interval_coverage", "interval_score", "conformal_interval"]
+__all__ = [
+    "pinball_loss",
+    "interval_coverage",
+    "interval_scores",
+    "interval_score",
+    "conformal_interval",
+    "rolling_conformal_interval",
+]
 
 # (n + 1) * coverage is computed in floating point: 10 * 0.8 is 8.000000000000002 on some
 # values, and its ceiling would be one rank too many. Ranks within this of an integer count
@@ -148,8 +158,8 @@ def interval_coverage(y_true, lower, upper):
     return float(np.mean((lo <= y) & (y <= hi)))
 
 
-def interval_score(y_true, lower, upper, *, coverage):
-    r"""Mean interval (Winkler) score of central intervals; lower is better.
+def interval_scores(y_true, lower, upper, *, coverage):
+    r"""The interval (Winkler) score of every point: one number per interval; lower is better.
 
     Gneiting & Raftery (2007, eq. 43), with :math:`\alpha = 1 - \text{coverage}`:
 
@@ -160,7 +170,51 @@ def interval_score(y_true, lower, upper, *, coverage):
 
     It rewards narrow intervals and charges every miss by its distance, so it
     is minimised in expectation by the true :math:`\alpha/2` and
-    :math:`1 - \alpha/2` quantiles: neither too wide nor too narrow pays.
+    :math:`1 - \alpha/2` quantiles: neither too wide nor too narrow pays. Kept
+    per point, two methods' scores on the same points can be compared pair by pair.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of float, the same shape, e.g. (n,) or (n, horizon)
+        Finite, with ``lower <= upper`` everywhere.
+    coverage : float in (0, 1), keyword-only
+        The intervals' nominal coverage, e.g. 0.8.
+
+    Returns
+    -------
+    ndarray of float, the shape of ``y_true``
+        In the units of ``y``; each at least its interval's width.
+
+    Raises
+    ------
+    TypeError
+        If ``coverage`` is not a number or an array does not hold numbers.
+    ValueError
+        As :func:`interval_coverage`, or if ``coverage`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> interval_scores([5.0, 12.0], [0.0, 0.0], [10.0, 10.0], coverage=0.8)  # 10, 10 + 2/0.2 * 2
+    array([10., 30.])
+    """
+    coverage = _checks.probability(coverage, "coverage")
+    y, lo, hi = _check_interval(y_true, lower, upper)
+    alpha = 1.0 - coverage
+    below = np.maximum(lo - y, 0.0)  # (...) distance under the interval, 0 inside
+    above = np.maximum(y - hi, 0.0)  # (...) distance over the interval, 0 inside
+    return (hi - lo) + 2.0 / alpha * (below + above)
+
+
+def interval_score(y_true, lower, upper, *, coverage):
+    r"""Mean interval (Winkler) score of central intervals; lower is better.
+
+    The mean of :func:`interval_scores` over every point:
+
+    .. math::
+
+        \bar S_\alpha = \frac1n \sum_i (u_i - l_i)
+            + \frac{2}{\alpha}(l_i - y_i)\,\mathbb 1\{y_i < l_i\}
+            + \frac{2}{\alpha}(y_i - u_i)\,\mathbb 1\{y_i > u_i\}
 
     Parameters
     ----------
@@ -186,12 +240,7 @@ def interval_score(y_true, lower, upper, *, coverage):
     >>> interval_score([5.0, 12.0], [0.0, 0.0], [10.0, 10.0], coverage=0.8)  # 10, 10 + 2/0.2 * 2
     20.0
     """
-    coverage = _checks.probability(coverage, "coverage")
-    y, lo, hi = _check_interval(y_true, lower, upper)
-    alpha = 1.0 - coverage
-    below = np.maximum(lo - y, 0.0)  # (...) distance under the interval, 0 inside
-    above = np.maximum(y - hi, 0.0)  # (...) distance over the interval, 0 inside
-    return float(np.mean((hi - lo) + 2.0 / alpha * (below + above)))
+    return float(np.mean(interval_scores(y_true, lower, upper, coverage=coverage)))
 
 
 # --------------------------------------------------------------------------- conformal
@@ -265,4 +314,74 @@ def conformal_interval(calibration_residuals, y_pred, *, coverage):
             "lower the coverage or calibrate on more points"
         )
     q = np.sort(np.abs(r), axis=0)[k - 1]  # () or (h,) the k-th smallest |residual|
+    return y_hat - q, y_hat + q
+
+
+def rolling_conformal_interval(calibration_residuals, test_residuals, y_pred, *, coverage):
+    r"""Split-conformal intervals, ``q`` recomputed before every point from the latest residuals.
+
+    A forecaster that runs every day learns each day's residual once the day is
+    over. Point ``i`` then takes its ``q`` from the latest ``w`` residuals known
+    before it, ``w`` = ``len(calibration_residuals)``: the calibration residuals
+    and the test residuals ``0 .. i - 1``,
+
+    .. math::
+
+        q_i = |r|_{(k)} \text{ of } (r^{\text{cal}}_{i+1}, \dots, r^{\text{cal}}_w,
+              r^{\text{test}}_1, \dots, r^{\text{test}}_{i}), \qquad
+              k = \lceil (w + 1)\,\text{coverage} \rceil,
+
+    so point 0 gets :func:`conformal_interval`'s interval and a residual is never
+    used before it is known (point ``i``'s own residual included).
+
+    Parameters
+    ----------
+    calibration_residuals : array-like of float, shape (w,)
+        Truth minus forecast on the calibration part, in time order.
+    test_residuals : array-like of float, shape (n,)
+        Truth minus forecast at the points to cover, in time order (the last is never used).
+    y_pred : array-like of float, shape (n,)
+        The point forecasts of those points.
+    coverage : float in (0, 1), keyword-only
+
+    Returns
+    -------
+    lower, upper : ndarray of float, shape (n,)
+
+    Raises
+    ------
+    TypeError
+        If ``coverage`` is not a number or an array does not hold numbers.
+    ValueError
+        If an array is not 1-D, empty or not finite, ``test_residuals`` and ``y_pred``
+        differ in length, ``coverage`` is outside (0, 1) or the window holds too few
+        residuals for it (as :func:`conformal_interval`).
+
+    Examples
+    --------
+    >>> calibration = [1.0, -2.0, 3.0, -4.0]  # k = ceil(5 * 0.6) = 3: q = 3 at first
+    >>> test = [0.5, 9.0, 0.0]  # 0.5 replaces 1 (q stays 3), then 9 replaces 2 (q = 4)
+    >>> rolling_conformal_interval(calibration, test, [0.0, 0.0, 0.0], coverage=0.6)
+    (array([-3., -3., -4.]), array([3., 3., 4.]))
+    """
+    coverage = _checks.probability(coverage, "coverage")
+    r_cal = _checks.finite_array(calibration_residuals, "calibration_residuals")
+    r_test = _checks.finite_array(test_residuals, "test_residuals")
+    y_hat = _checks.finite_array(y_pred, "y_pred")
+    for name, array in (("calibration_residuals", r_cal), ("test_residuals", r_test),
+                        ("y_pred", y_hat)):  # fmt: skip
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    _checks.same_shape({"test_residuals": r_test, "y_pred": y_hat})
+    w = r_cal.size
+    k = _conformal_rank(w, coverage)
+    if k > w:
+        raise ValueError(
+            f"coverage={coverage} needs at least {_residuals_needed(coverage)} calibration "
+            f"residuals (the ceil((n + 1) * {coverage})-th smallest must exist), got n={w}; "
+            "lower the coverage or calibrate on more points"
+        )
+    known = np.concatenate([r_cal, r_test[:-1]])  # (w + n - 1,) residuals known before each point
+    windows = np.lib.stride_tricks.sliding_window_view(np.abs(known), w)  # (n, w)
+    q = np.sort(windows, axis=1)[:, k - 1]  # (n,) the k-th smallest |r| before each point
     return y_hat - q, y_hat + q

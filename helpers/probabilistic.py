@@ -1,5 +1,5 @@
 """Keras pieces for forecast intervals: a quantile head trained with the pinball loss,
-and Monte Carlo dropout samples.
+and Monte Carlo dropout samples with the predictive interval built from them.
 
 Both build on :func:`helpers.models.build_forecaster`, so the layers are
 reached through :func:`helpers.models.recurrent_layers` and
@@ -20,7 +20,14 @@ from helpers._keras import (  # TensorFlow imported quietly first
     keras,
 )
 
-__all__ = ["quantile_loss", "build_quantile_forecaster", "train_quantiles", "mc_dropout_samples"]
+__all__ = [
+    "quantile_loss",
+    "build_quantile_forecaster",
+    "train_quantiles",
+    "mc_dropout_samples",
+    "mc_noise_variance",
+    "mc_dropout_interval",
+]
 
 
 def _check_quantiles(quantiles) -> tuple[float, ...]:
@@ -208,9 +215,14 @@ def mc_dropout_samples(model, X, *, n_samples=100):
     ``model(X, training=True)`` keeps every ``Dropout`` layer dropping units,
     so each call gives a different network; the spread of the draws
     approximates the model's (epistemic) uncertainty, *not* the noise in the
-    data, so intervals from it alone are usually too narrow. All draws go
+    data. Gal & Ghahramani's predictive variance adds the noise term
+    :math:`\tau^{-1}` to it (:func:`mc_noise_variance`, :func:`mc_dropout_interval`);
+    an interval from the draws' spread alone is too narrow. All draws go
     through the model in one batch of ``n_samples * n`` windows, each with its
-    own dropout mask.
+    own dropout mask. Dropout inside an LSTM (``dropout=``, ``recurrent_dropout=``)
+    draws, in Keras 3, one mask per window and keeps it for all its time steps
+    (keras-team/keras#19993), so each draw is one thinned network read over the
+    whole window.
 
     Parameters
     ----------
@@ -264,3 +276,119 @@ def _has_dropout(model) -> bool:
         if getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0):
             return True
     return False
+
+
+def _check_draws(draws, name="draws"):
+    draws = _checks.finite_array(draws, name)
+    if draws.ndim not in (2, 3) or draws.shape[0] < 2:
+        raise ValueError(
+            f"{name} must be (n_samples, n) or (n_samples, n, horizon) with at least 2 "
+            f"samples, as mc_dropout_samples returns it, got shape {draws.shape}"
+        )
+    return draws
+
+
+def mc_noise_variance(y_calibration, calibration_draws):
+    r"""The noise variance :math:`\tau^{-1}` of Monte Carlo dropout, estimated on held-out windows.
+
+    The squared error of the draws' mean on windows the network never trained on
+    holds the noise and the model's own uncertainty; taking the mean variance of the
+    draws away leaves the noise (per step ahead, clipped at 0):
+
+    .. math::
+
+        \hat\tau^{-1} = \max\Big(0,\ \frac1n\sum_i (y_i - \bar y_i)^2
+                           - \frac1n\sum_i s_i^2\Big),
+        \qquad \bar y_i, s_i^2 = \text{mean and variance of window } i\text{'s draws},
+
+    so that the predictive variance :math:`s_i^2 + \hat\tau^{-1}` of
+    :func:`mc_dropout_interval` matches the held-out squared error on average.
+
+    Parameters
+    ----------
+    y_calibration : array-like of float, shape (n,) or (n, horizon)
+        The truth of held-out windows (not used for training or early stopping).
+    calibration_draws : array-like of float, shape (n_samples, n) or (n_samples, n, horizon)
+        :func:`mc_dropout_samples` of the same windows, in the units of ``y``.
+
+    Returns
+    -------
+    float or ndarray of float, shape (horizon,)
+        One variance per step ahead (a float for 1-D ``y_calibration``).
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers.
+    ValueError
+        If the shapes do not fit each other or an array holds NaN or inf.
+
+    Examples
+    --------
+    >>> draws = np.array([[1.0, 3.0], [3.0, 5.0]])  # 2 draws of 2 windows: means 2, 4; var 1, 1
+    >>> float(mc_noise_variance([5.0, 1.0], draws))  # squared errors 9, 9; minus 1
+    8.0
+    """
+    y = _checks.finite_array(y_calibration, "y_calibration")
+    draws = _check_draws(calibration_draws, "calibration_draws")
+    _checks.same_shape({"y_calibration": y, "calibration_draws[0]": draws[0]})
+    squared_error = np.mean((y - draws.mean(axis=0)) ** 2, axis=0)  # () or (H,)
+    model_variance = np.mean(draws.var(axis=0), axis=0)  # () or (H,)
+    noise = np.maximum(squared_error - model_variance, 0.0)
+    return float(noise) if noise.ndim == 0 else noise
+
+
+def mc_dropout_interval(draws, *, coverage, noise_variance=0.0):
+    r"""The Gaussian predictive interval of Monte Carlo dropout (Gal & Ghahramani, 2016).
+
+    With the draws' mean :math:`\bar y` and variance :math:`s^2` for each window,
+    the predictive variance is :math:`s^2 + \tau^{-1}` (model uncertainty plus
+    noise), and the central interval of coverage :math:`1 - \alpha`
+
+    .. math:: \bar y \pm z_{1-\alpha/2}\,\sqrt{s^2 + \tau^{-1}}.
+
+    With ``noise_variance=0`` it is the interval of the model's uncertainty alone.
+
+    Parameters
+    ----------
+    draws : array-like of float, shape (n_samples, n) or (n_samples, n, horizon)
+        As :func:`mc_dropout_samples` returns them, in the units of ``y``.
+    coverage : float in (0, 1), keyword-only
+    noise_variance : float or array-like of float, shape (horizon,), default 0.0
+        :math:`\tau^{-1}`, e.g. from :func:`mc_noise_variance`; non-negative.
+
+    Returns
+    -------
+    lower, upper : ndarray of float, shape (n,) or (n, horizon)
+
+    Raises
+    ------
+    TypeError
+        If an argument does not hold numbers.
+    ValueError
+        If ``coverage`` is outside (0, 1), ``noise_variance`` is negative, not
+        finite or does not fit the draws' last axis.
+
+    Examples
+    --------
+    >>> draws = np.array([[1.0], [3.0]])  # one window: mean 2, variance 1
+    >>> lower, upper = mc_dropout_interval(draws, coverage=0.95, noise_variance=3.0)
+    >>> round(float(upper[0] - 2.0), 2)  # 1.96 * sqrt(1 + 3)
+    3.92
+    """
+    coverage = _checks.probability(coverage, "coverage")
+    draws = _check_draws(draws)
+    noise = _checks.finite_array(noise_variance, "noise_variance")
+    if np.any(noise < 0):
+        raise ValueError(f"noise_variance must be >= 0, got {noise}")
+    if noise.ndim > 1 or (noise.ndim == 1 and noise.shape[0] != draws.shape[-1]):
+        raise ValueError(
+            f"noise_variance must be one number or one per step ahead ({draws.shape[-1]}), "
+            f"got shape {noise.shape}"
+        )
+    from scipy import stats
+
+    z = stats.norm.ppf(0.5 + coverage / 2)  # z_{1 - alpha/2}
+    centre = draws.mean(axis=0)  # (n,) or (n, H)
+    half = z * np.sqrt(draws.var(axis=0) + noise)  # (n,) or (n, H)
+    return centre - half, centre + half

@@ -89,6 +89,33 @@ def _seasonal(years=3, start="2019-01-01"):
     return pd.Series(values, index=days)
 
 
+def test_fourier_terms_are_the_harmonics_of_the_yearly_angle():
+    days = pd.date_range("2024-01-01", periods=800, freq="D")
+    terms = features.fourier_terms(days, harmonics=3)
+    assert terms.shape == (800, 6) and terms.index.equals(days)
+    angle = 2 * np.pi * features.year_fraction(days)
+    for k in (1, 2, 3):
+        assert np.allclose(terms[f"year_sin{k}"], np.sin(k * angle))
+        assert np.allclose(terms[f"year_cos{k}"], np.cos(k * angle))
+    first = features.calendar_features(days).to_numpy()
+    assert np.allclose(terms[["year_sin1", "year_cos1"]].to_numpy(), first)
+    # a yearly shape with two waves is exactly a combination of the columns, plus a constant
+    shape = 3.0 + 2.0 * np.cos(angle) - 0.5 * np.sin(2 * angle)
+    design = np.column_stack([np.ones(800), terms.to_numpy()])
+    coefficients, *_ = np.linalg.lstsq(design, shape, rcond=None)
+    assert np.allclose(design @ coefficients, shape)
+
+
+def test_fourier_terms_refuse_bad_harmonics_and_calendars():
+    days = pd.date_range("2024-01-01", periods=10, freq="D")
+    with pytest.raises(ValueError, match="harmonics"):
+        features.fourier_terms(days, harmonics=0)
+    with pytest.raises(TypeError, match="harmonics"):
+        features.fourier_terms(days, harmonics=1.5)
+    with pytest.raises(ValueError, match="no usable calendar"):
+        features.fourier_terms(pd.RangeIndex(10), harmonics=1)
+
+
 def test_climatology_of_an_exactly_seasonal_series_is_the_season():
     history = _seasonal()
     future = pd.date_range("2022-03-01", periods=60, freq="D")

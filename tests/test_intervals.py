@@ -165,6 +165,69 @@ def test_conformal_two_dimensional_residuals_give_one_q_per_column():
     assert widths[0] < widths[1] < widths[2], "wider residuals, wider intervals"
 
 
+@pytest.mark.parametrize("coverage", [0.5, 0.8, 0.95])
+def test_interval_scores_are_the_formula_at_each_point_and_average_to_the_score(coverage):
+    rng = np.random.default_rng(12)
+    y = rng.normal(size=(30, 2))
+    centre = rng.normal(size=(30, 2))
+    half = rng.uniform(0.1, 1.5, size=(30, 2))
+    per_point = intervals.interval_scores(y, centre - half, centre + half, coverage=coverage)
+    assert per_point.shape == (30, 2)
+    for i, j in [(0, 0), (7, 1), (29, 0)]:
+        one = _interval_score_by_hand(
+            [y[i, j]], [centre[i, j] - half[i, j]], [centre[i, j] + half[i, j]], coverage
+        )
+        assert per_point[i, j] == pytest.approx(one, rel=1e-12)
+    mean = intervals.interval_score(y, centre - half, centre + half, coverage=coverage)
+    assert mean == pytest.approx(per_point.mean(), rel=1e-12)
+
+
+def _rolling_by_hand(calibration, test, y_pred, coverage):
+    w = len(calibration)
+    lower, upper = [], []
+    for i in range(len(y_pred)):
+        known = np.concatenate([calibration, test[:i]])[-w:]  # the latest w before point i
+        lo, hi = intervals.conformal_interval(known, [y_pred[i]], coverage=coverage)
+        lower.append(lo[0])
+        upper.append(hi[0])
+    return np.array(lower), np.array(upper)
+
+
+@pytest.mark.parametrize("coverage", [0.5, 0.8, 0.95])
+def test_rolling_conformal_is_the_conformal_interval_of_the_latest_residuals(coverage):
+    rng = np.random.default_rng(13)
+    calibration, test = rng.normal(size=40), rng.standard_t(df=3, size=25)
+    y_pred = rng.normal(size=25)
+    lower, upper = intervals.rolling_conformal_interval(calibration, test, y_pred,
+                                                        coverage=coverage)  # fmt: skip
+    expected = _rolling_by_hand(calibration, test, y_pred, coverage)
+    np.testing.assert_array_equal(lower, expected[0])
+    np.testing.assert_array_equal(upper, expected[1])
+    fixed = intervals.conformal_interval(calibration, y_pred[:1], coverage=coverage)
+    assert (lower[0], upper[0]) == (fixed[0][0], fixed[1][0])  # point 0: the calibration part
+
+
+def test_rolling_conformal_never_reads_a_residual_before_it_is_known():
+    rng = np.random.default_rng(14)
+    calibration, test, y_pred = rng.normal(size=20), rng.normal(size=15), np.zeros(15)
+    before = intervals.rolling_conformal_interval(calibration, test, y_pred, coverage=0.8)
+    for i in range(15):
+        changed = test.copy()
+        changed[i:] = 100.0  # residual i is known only after point i
+        after = intervals.rolling_conformal_interval(calibration, changed, y_pred, coverage=0.8)
+        np.testing.assert_array_equal(after[1][: i + 1], before[1][: i + 1])
+
+
+def test_rolling_conformal_refuses_what_it_cannot_use():
+    with pytest.raises(ValueError, match="same shape"):
+        intervals.rolling_conformal_interval(np.ones(20), np.ones(5), np.ones(4), coverage=0.8)
+    with pytest.raises(ValueError, match="1-D"):
+        intervals.rolling_conformal_interval(np.ones((20, 2)), np.ones(5), np.ones(5),
+                                             coverage=0.8)  # fmt: skip
+    with pytest.raises(ValueError, match="at least 19 calibration residuals"):
+        intervals.rolling_conformal_interval(np.ones(18), np.ones(5), np.ones(5), coverage=0.95)
+
+
 # --------------------------------------------------------------------------- properties
 
 

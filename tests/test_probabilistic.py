@@ -154,3 +154,96 @@ def test_mc_dropout_refuses_windows_that_do_not_fit():
     model = models.build_forecaster(5, units=4, dropout=0.2)
     with pytest.raises(ValueError, match="window=5"):
         probabilistic.mc_dropout_samples(model, np.zeros((2, 6, 1)))
+
+
+def test_lstm_dropout_keeps_one_mask_over_all_time_steps():
+    # keras-team/keras#19993: Keras 3 draws an LSTM's input-dropout mask once per window and
+    # keeps it for every step. With one input feature the mask is one number per window, so
+    # a draw either drops the input at every step or keeps it at every step (scaled by 2):
+    # two distinct forecasts per window. A mask redrawn at each of the 6 steps would give
+    # up to 2 ** 6 of them.
+    model = keras.Sequential(
+        [keras.Input((6, 1)), keras.layers.LSTM(3, dropout=0.5, seed=0), keras.layers.Dense(1)]
+    )
+    X = np.random.default_rng(4).normal(size=(2, 6, 1))
+    draws = probabilistic.mc_dropout_samples(model, X, n_samples=200)  # (200, 2, 1)
+    for window in range(2):
+        distinct = np.unique(draws[:, window, 0].round(5))
+        assert distinct.size == 2
+        dropped = keras.ops.convert_to_numpy(model(np.zeros_like(X[window : window + 1])))
+        kept = keras.ops.convert_to_numpy(model(2 * X[window : window + 1]))
+        np.testing.assert_allclose(sorted(distinct), sorted([dropped[0, 0], kept[0, 0]]),
+                                   atol=1e-4)  # fmt: skip
+    # each copy of a window in the batch draws its own mask: both forecasts occur often
+    share = np.mean(np.isclose(draws[:, 0, 0], distinct[0], atol=1e-4))
+    assert 0.3 < share < 0.7
+
+
+# --------------------------------------------------------------------------- the noise term
+
+
+def _draws_with_known_parts(n, horizon, model_sd, noise_sd, rng, n_samples=400):
+    """Draws around a centre with sd model_sd per window, and truth = centre + noise."""
+    centre = rng.normal(size=(n, horizon))
+    draws = centre + model_sd * rng.normal(size=(n_samples, n, horizon))
+    y = centre + noise_sd * rng.normal(size=(n, horizon))
+    return y, draws
+
+
+def test_noise_variance_recovers_the_noise_per_step():
+    rng = np.random.default_rng(5)
+    noise_sd = np.array([1.0, 1.5, 2.0])
+    y, draws = _draws_with_known_parts(4000, 3, 0.3, noise_sd, rng)
+    estimate = probabilistic.mc_noise_variance(y, draws)
+    assert estimate.shape == (3,)
+    np.testing.assert_allclose(estimate, noise_sd**2, rtol=0.08)
+    one = probabilistic.mc_noise_variance(y[:, 0], draws[:, :, 0])
+    assert isinstance(one, float) and one == pytest.approx(estimate[0])
+
+
+def test_noise_variance_is_clipped_at_zero():
+    rng = np.random.default_rng(6)
+    y, draws = _draws_with_known_parts(200, 1, 2.0, 0.0, rng)
+    assert probabilistic.mc_noise_variance(y, draws)[0] == 0.0
+
+
+def test_the_interval_with_its_noise_term_covers_and_the_dropout_spread_alone_does_not():
+    rng = np.random.default_rng(7)
+    y_cal, cal_draws = _draws_with_known_parts(2000, 2, 0.3, 1.0, rng)
+    y, draws = _draws_with_known_parts(2000, 2, 0.3, 1.0, rng)
+    noise = probabilistic.mc_noise_variance(y_cal, cal_draws)
+    with_noise = probabilistic.mc_dropout_interval(draws, coverage=0.8, noise_variance=noise)
+    alone = probabilistic.mc_dropout_interval(draws, coverage=0.8)
+    assert intervals.interval_coverage(y, *with_noise) == pytest.approx(0.8, abs=0.03)
+    assert intervals.interval_coverage(y, *alone) < 0.3
+
+
+def test_mc_dropout_interval_is_its_formula():
+    rng = np.random.default_rng(8)
+    draws = rng.normal(size=(50, 7, 2))
+    lower, upper = probabilistic.mc_dropout_interval(draws, coverage=0.9, noise_variance=[0.5, 2.0])
+    z = stats.norm.ppf(0.95)
+    half = z * np.sqrt(draws.var(axis=0) + np.array([0.5, 2.0]))
+    np.testing.assert_allclose(upper, draws.mean(axis=0) + half)
+    np.testing.assert_allclose(lower, draws.mean(axis=0) - half)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"noise_variance": -1.0}, "noise_variance must be >= 0"),
+        ({"noise_variance": [1.0, 2.0, 3.0]}, "one per step ahead"),
+        ({"coverage": 1.5}, "coverage"),
+    ],
+)
+def test_mc_dropout_interval_refuses(kwargs, match):
+    options = {"coverage": 0.8, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        probabilistic.mc_dropout_interval(np.zeros((5, 4, 2)), **options)
+    with pytest.raises(ValueError, match="n_samples"):
+        probabilistic.mc_dropout_interval(np.zeros(4), coverage=0.8)
+
+
+def test_mc_noise_variance_refuses_draws_of_other_windows():
+    with pytest.raises(ValueError, match="same shape"):
+        probabilistic.mc_noise_variance(np.zeros((4, 2)), np.zeros((10, 5, 2)))
