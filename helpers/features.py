@@ -29,6 +29,7 @@ __all__ = [
     "year_fraction",
     "calendar_features",
     "fourier_terms",
+    "join_calendar",
     "climatology_forecast",
 ]
 
@@ -232,6 +233,55 @@ def fourier_terms(index, *, harmonics, prefix="year") -> pd.DataFrame:
         columns[f"{prefix}_sin{k}"] = np.sin(k * angle)
         columns[f"{prefix}_cos{k}"] = np.cos(k * angle)
     return pd.DataFrame(columns, index=index)
+
+
+def join_calendar(frame):
+    """The frame with :func:`calendar_features` joined when its dates allow, and which columns.
+
+    The own-data switch of a lesson that gives its networks the calendar: on dated rows
+    the two columns ``year_sin`` and ``year_cos`` are added; on a series without a usable
+    calendar the frame comes back as it was, with the reason.
+
+    Parameters
+    ----------
+    frame : DataFrame, shape (time, n_columns)
+        Indexed by its time stamps (or by row numbers). Not modified.
+
+    Returns
+    -------
+    frame : DataFrame
+        A new frame, with ``year_sin`` and ``year_cos`` last when they were added.
+    columns : list of str
+        ``["year_sin", "year_cos"]``, or ``[]``.
+    problem : str or None
+        Why no calendar was added (:func:`calendar_problem`), or None.
+
+    Raises
+    ------
+    TypeError
+        If ``frame`` is not a DataFrame.
+    ValueError
+        If ``frame`` already has a column named ``year_sin`` or ``year_cos``.
+
+    Examples
+    --------
+    >>> days = pd.DataFrame({"y": [1.0, 2.0]}, index=pd.date_range("2024-01-01", periods=2))
+    >>> joined, columns, problem = join_calendar(days)
+    >>> list(joined.columns), problem
+    (['y', 'year_sin', 'year_cos'], None)
+    >>> join_calendar(pd.DataFrame({"y": [1.0, 2.0]}))[1:]
+    ([], 'the rows are numbered, not dated (no DatetimeIndex): there is no calendar to read')
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    problem = calendar_problem(frame.index)
+    if problem is not None:
+        return frame.copy(), [], problem
+    calendar = calendar_features(frame.index)
+    clash = [name for name in calendar.columns if name in frame.columns]
+    if clash:
+        raise ValueError(f"frame already has the calendar column(s) {clash}: rename them first")
+    return frame.join(calendar), list(calendar.columns), None
 
 
 def _day_of_leap_year(index: pd.DatetimeIndex, monthly: bool) -> np.ndarray:

@@ -116,6 +116,23 @@ def test_fourier_terms_refuse_bad_harmonics_and_calendars():
         features.fourier_terms(pd.RangeIndex(10), harmonics=1)
 
 
+def test_join_calendar_adds_the_two_columns_on_dated_rows_only():
+    days = pd.date_range("2024-01-01", periods=5, freq="D")
+    frame = pd.DataFrame({"y": np.arange(5.0)}, index=days)
+    joined, columns, problem = features.join_calendar(frame)
+    assert columns == ["year_sin", "year_cos"] and problem is None
+    assert list(frame.columns) == ["y"]  # the input is left alone
+    pd.testing.assert_frame_equal(joined[columns], features.calendar_features(days))
+    numbered = pd.DataFrame({"y": np.arange(5.0)})
+    same, none, why = features.join_calendar(numbered)
+    assert none == [] and "numbered" in why
+    pd.testing.assert_frame_equal(same, numbered)
+    with pytest.raises(ValueError, match="already has the calendar"):
+        features.join_calendar(joined)
+    with pytest.raises(TypeError, match="DataFrame"):
+        features.join_calendar(np.zeros(5))
+
+
 def test_climatology_of_an_exactly_seasonal_series_is_the_season():
     history = _seasonal()
     future = pd.date_range("2022-03-01", periods=60, freq="D")
