@@ -1,10 +1,13 @@
 """The own-data lessons' contract: which lessons take a reader's CSV, and how.
 
 - ``LESSONS``: the lessons whose parameter cell takes ``DATA_PATH`` and the
-  columns of a reader's CSV;
+  columns of a reader's CSV; ``MANY_SERIES_LESSONS`` those among them that read a
+  *long* CSV of many series (``SERIES_COLUMN`` names the series), ``ONE_SERIES_LESSONS``
+  the others;
 - :func:`lesson_parameters`: the parameters those cells understand, checked;
 - :func:`check_csv`: the CSV loaded as the lessons will load it, and the window
-  checked against the smallest training part any lesson uses, before anything runs.
+  checked against the smallest training part any lesson uses (for a long CSV: the
+  series long enough for it), before anything runs.
 
 Running the lessons on a CSV is tooling, not library: ``make own-data``, or
 from the repository root ``python -m tools.own_data my.csv --time-column date
@@ -20,7 +23,14 @@ from helpers import _checks
 from helpers.csv_loading import load_series
 from helpers.lesson_data import check_window_fits
 
-__all__ = ["LESSONS", "STRICTEST_SPLIT", "lesson_parameters", "check_csv"]
+__all__ = [
+    "LESSONS",
+    "MANY_SERIES_LESSONS",
+    "ONE_SERIES_LESSONS",
+    "STRICTEST_SPLIT",
+    "lesson_parameters",
+    "check_csv",
+]
 
 # The smallest training part any lesson uses (lesson 07 fits its models on the first
 # 80 % of a 60 % training part, keeping the rest for early stopping): a series that
@@ -36,7 +46,13 @@ LESSONS = (
     "07_forecast_intervals",
     "08_attention_shap_lime",
     "09_serving",
+    "10_many_series",
 )
+
+# The lessons that read a long CSV of many series (one row per series and time step): they
+# need SERIES_COLUMN, and the others cannot read such a file (a time repeats across series).
+MANY_SERIES_LESSONS = ("10_many_series",)
+ONE_SERIES_LESSONS = tuple(name for name in LESSONS if name not in MANY_SERIES_LESSONS)
 
 
 def lesson_parameters(
@@ -50,6 +66,7 @@ def lesson_parameters(
     horizon=None,
     epochs=None,
     seed=None,
+    series_column=None,
 ) -> dict:
     """Build the papermill parameters every lesson's ``parameters`` cell understands.
 
@@ -66,6 +83,9 @@ def lesson_parameters(
     feature_columns : list of str, optional
         Input columns; the target is added first if missing.
     seasonal_period, window, horizon, epochs, seed : int, optional
+    series_column : str, optional
+        For a long CSV of many series: the column naming each series
+        (``SERIES_COLUMN``, read by the lessons of ``MANY_SERIES_LESSONS``).
 
     Returns
     -------
@@ -79,6 +99,9 @@ def lesson_parameters(
     >>> lesson_parameters("x.csv", time_column="date", target_column="sales",
     ...                   feature_columns=["price"])["FEATURE_COLUMNS"]
     ['sales', 'price']
+    >>> lesson_parameters("x.csv", time_column="month", target_column="sales",
+    ...                   series_column="store")["SERIES_COLUMN"]
+    'store'
     """
     _checks.column_name(time_column, "time_column")
     _checks.column_name(target_column, "target_column")
@@ -87,6 +110,8 @@ def lesson_parameters(
         "TIME_COLUMN": time_column,
         "TARGET_COLUMN": target_column,
     }
+    if series_column is not None:
+        params["SERIES_COLUMN"] = _checks.column_name(series_column, "series_column")
     if feature_columns:
         features = list(feature_columns)
         if target_column not in features:
@@ -114,6 +139,7 @@ def check_csv(
     window=None,
     horizon=None,
     seasonal_period=None,
+    series_column=None,
 ):
     """Load your CSV as the lessons will, and check the window fits, before running anything.
 
@@ -124,18 +150,33 @@ def check_csv(
     feature_columns : list of str, optional
     window, horizon, seasonal_period : int, optional
         Checked with :func:`helpers.lesson_data.check_window_fits` on the smallest
-        training part any lesson uses (``STRICTEST_SPLIT``).
+        training part any lesson uses (``STRICTEST_SPLIT``); for a long CSV, with
+        :func:`helpers.panel.usable_series` (unset: one season, one step ahead).
+    series_column : str, optional
+        The CSV is long, many series in one table: it is read as lesson 10 reads it
+        (:func:`helpers.panel.load_panel`), and at least three series must be usable.
 
     Returns
     -------
-    pandas.DataFrame
-        The loaded series, shape (time, features).
+    pandas.DataFrame or dict of str to ndarray
+        The loaded series, shape (time, features); for a long CSV, the usable series
+        by name.
 
     Raises
     ------
     FileNotFoundError, ValueError
         The loader's message: what is wrong with the file and what to do.
     """
+    if series_column is not None:
+        from helpers import panel  # here, so that the one-series path imports as before
+
+        series = panel.load_panel(
+            csv, series_column=series_column, time_column=time_column, target_column=target_column
+        )
+        period = seasonal_period or 1
+        return panel.usable_series(
+            series, window=window or period, horizon=horizon or 1, seasonal_period=period
+        )
     params = lesson_parameters(
         csv, time_column=time_column, target_column=target_column, feature_columns=feature_columns
     )

@@ -4,8 +4,10 @@ helpers.own_data holds what the lessons and the runner share (the lessons, their
 parameters, the check of a CSV); tools.own_data runs them (``make own-data``).
 
 The fixtures in tests/data/ are not the shipped datasets: a monthly univariate
-series, a daily multivariate one, and a daily series with a gap and a blank
-value that the loader must refuse before any lesson starts.
+series, a daily multivariate one, a daily series with a gap and a blank
+value that the loader must refuse before any lesson starts, and a long CSV of 25
+monthly series for lesson 10 (written by tests/data/make_many_series.py, seeded), one
+of them too short, which the lesson must name and leave out.
 """
 
 import subprocess
@@ -27,6 +29,13 @@ DAILY = dict(
     target_column="load",
     feature_columns=["load", "temperature", "humidity"],
     seasonal_period=7,
+)
+MANY = dict(
+    csv=DATA / "many_series.csv",
+    time_column="month",
+    target_column="visitors",
+    series_column="region",
+    seasonal_period=12,
 )
 FAST = dict(epochs=3)
 # Lessons taught on a generated series with known drivers: on a reader's CSV they must
@@ -65,6 +74,49 @@ def test_bad_window_is_refused(bad, error):
 def test_unknown_lesson_is_refused():
     with pytest.raises(ValueError, match="lesson must be one of"):
         runner._lesson_name("99")
+
+
+def test_series_column_is_passed_only_when_given():
+    assert "SERIES_COLUMN" not in own_data.lesson_parameters(**MONTHLY)
+    params = own_data.lesson_parameters(**MANY)
+    assert params["SERIES_COLUMN"] == "region" and params["TARGET_COLUMN"] == "visitors"
+    with pytest.raises(TypeError, match="series_column"):
+        own_data.lesson_parameters(**{**MANY, "series_column": 3})
+
+
+def test_each_kind_of_csv_goes_to_the_lessons_that_read_it():
+    assert own_data.LESSONS == own_data.ONE_SERIES_LESSONS + own_data.MANY_SERIES_LESSONS
+    assert runner.lessons_for() == list(own_data.ONE_SERIES_LESSONS)
+    assert runner.lessons_for(series_column="region") == ["10_many_series"]
+    assert runner.lessons_for(["10"], series_column="region") == ["10_many_series"]
+    with pytest.raises(ValueError, match="--series-column"):
+        runner.lessons_for(["04", "10"])
+    with pytest.raises(ValueError, match="reads one series"):
+        runner.lessons_for(["04"], series_column="region")
+
+
+def test_check_reads_a_long_csv_and_names_the_series_left_out(capsys):
+    series = own_data.check_csv(**MANY, window=36, horizon=24)
+    assert len(series) == 24 and "R25" not in series
+    assert "left out 1 of 25 series: 'R25' (40 values; needs 84" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="only 0 of 25 series can be used with WINDOW=156"):
+        own_data.check_csv(**MANY, window=156, horizon=24)
+
+
+def test_cli_refuses_lesson_10_without_a_series_column(capsys):
+    code = runner.main(
+        [
+            str(MANY["csv"]),
+            "--time-column",
+            "month",
+            "--target-column",
+            "visitors",
+            "--lessons",
+            "10",
+        ]
+    )
+    assert code == 2
+    assert "--series-column" in capsys.readouterr().err
 
 
 def test_check_refuses_the_file_with_a_gap_before_running_anything(tmp_path):
@@ -120,7 +172,7 @@ def test_the_command_line_runs_from_the_repository_root():
 # above and below stay in `make test`.
 @pytest.mark.slow
 @pytest.mark.own_data_run
-@pytest.mark.parametrize("lesson", own_data.LESSONS)
+@pytest.mark.parametrize("lesson", own_data.ONE_SERIES_LESSONS)
 @pytest.mark.parametrize("series", [MONTHLY, DAILY], ids=["monthly", "daily"])
 def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
     done = runner.run_lessons(**series, **FAST, lessons=[lesson], output_dir=tmp_path)
@@ -146,6 +198,25 @@ def test_lesson_runs_to_the_end_on_a_readers_csv(lesson, series, tmp_path):
             for o in c.get("outputs", [])
         )
         assert "skipping the ground-truth checks" in printed
+
+
+@pytest.mark.slow
+@pytest.mark.own_data_run
+@pytest.mark.parametrize("lesson", own_data.MANY_SERIES_LESSONS)
+def test_lesson_runs_to_the_end_on_a_long_csv_of_many_series(lesson, tmp_path):
+    # No FAST epochs here: lesson 10 asserts that every fit converged, and its small panel
+    # trains in seconds anyway.
+    import nbformat
+
+    done = runner.run_lessons(**MANY, lessons=[lesson], output_dir=tmp_path)
+    nb = nbformat.read(done[lesson], as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "SERIES_COLUMN = 'region'" in injected[0].source
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    printed = "".join(o.get("text", "") for o in outputs)
+    assert "left out 1 of 25 series: 'R25'" in printed
+    assert "24 series of 144 to 144 values" in printed
 
 
 def test_check_uses_the_smallest_training_part_of_any_lesson():
@@ -181,9 +252,27 @@ def _run_until_error(client, nb):
     return None, ""
 
 
+# The same three faults in a long CSV of many series, for lesson 10; the gap is made by
+# dropping one month of one series (see _many_series_with_a_gap).
+REFUSED_MANY = {
+    "gap in one series": (None, "missing"),
+    "WINDOW too long": ({**MANY, "window": 156}, "only 0 of 25 series can be used with WINDOW=156"),
+    "SEASONAL_PERIOD too long": ({**MANY, "seasonal_period": 150}, "SEASONAL_PERIOD"),
+}
+# The cells that may refuse: where a lesson loads and checks its data.
+REFUSING_CALLS = ("check_window_fits", "load_lesson_data", "load_panel", "usable_series")
+
+
+def _many_series_with_a_gap(folder):
+    lines = MANY["csv"].read_text().splitlines(keepends=True)
+    gap = folder / "many_series_with_gap.csv"
+    gap.write_text("".join(line for line in lines if not line.startswith("R03,2012-05")))
+    return {**MANY, "csv": gap}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", own_data.LESSONS)
-def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
+def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson, tmp_path):
     """The three bad inputs of REFUSED, each from the lesson's first cell, in one kernel.
 
     One kernel per lesson rather than one per input: the kernel start and the TensorFlow
@@ -205,8 +294,12 @@ def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
         timeout=300,
         resources={"metadata": {"path": str(root / "notebooks")}},
     )
+    refused = REFUSED
+    if lesson in own_data.MANY_SERIES_LESSONS:
+        refused = dict(REFUSED_MANY)
+        refused["gap in one series"] = (_many_series_with_a_gap(tmp_path), "missing")
     with client.setup_kernel():
-        for case, (series, word) in REFUSED.items():
+        for case, (series, word) in refused.items():
             params = own_data.lesson_parameters(**series)
             nb = papermill.parameterize.parameterize_notebook(
                 copy.deepcopy(source), params, kernel_name="python3"
@@ -216,7 +309,7 @@ def test_lesson_refuses_bad_input_with_a_clear_message_before_training(lesson):
             assert word in message, f"{lesson}, {case}: the error does not name {word}: {message}"
             # The refusal comes from the check before training, not from a failed fit.
             cell = nb.cells[failed].source
-            assert "check_window_fits" in cell or "load_lesson_data" in cell, (case, cell)
+            assert any(call in cell for call in REFUSING_CALLS), (case, cell)
             assert not any(
                 ".fit(" in c.source or "models.train(" in c.source
                 for c in nb.cells[:failed]
