@@ -60,6 +60,7 @@ def test_the_course_has_its_lessons():
         "07_forecast_intervals.ipynb",
         "08_attention_shap_lime.ipynb",
         "09_serving.ipynb",
+        "10_many_series.ipynb",
     ]
 
 
