@@ -66,6 +66,18 @@ def _conformal_rank(n: int, coverage: float) -> int:
     return math.ceil((n + 1) * coverage - _RANK_TOLERANCE)
 
 
+def _checked_rank(n: int, coverage: float) -> int:
+    """The conformal rank for ``n`` residuals; refused, with the fewest that work, when k > n."""
+    k = _conformal_rank(n, coverage)
+    if k > n:
+        raise ValueError(
+            f"coverage={coverage} needs at least {_residuals_needed(coverage)} calibration "
+            f"residuals (the ceil((n + 1) * {coverage})-th smallest must exist), got n={n}; "
+            "lower the coverage or calibrate on more points"
+        )
+    return k
+
+
 def _residuals_needed(coverage: float) -> int:
     """Fewest residuals ``n`` with ``ceil((n + 1) * coverage) <= n``."""
     n = max(1, math.floor(coverage / (1.0 - coverage)))
@@ -305,14 +317,7 @@ def conformal_interval(calibration_residuals, y_pred, *, coverage):
             f"y_pred's last axis must have {r.shape[1]} entries, one per column of the 2-D "
             f"calibration_residuals {r.shape}, got shape {y_hat.shape}"
         )
-    n = r.shape[0]
-    k = _conformal_rank(n, coverage)
-    if k > n:
-        raise ValueError(
-            f"coverage={coverage} needs at least {_residuals_needed(coverage)} calibration "
-            f"residuals (the ceil((n + 1) * {coverage})-th smallest must exist), got n={n}; "
-            "lower the coverage or calibrate on more points"
-        )
+    k = _checked_rank(r.shape[0], coverage)
     q = np.sort(np.abs(r), axis=0)[k - 1]  # () or (h,) the k-th smallest |residual|
     return y_hat - q, y_hat + q
 
@@ -374,13 +379,7 @@ def rolling_conformal_interval(calibration_residuals, test_residuals, y_pred, *,
             raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     _checks.same_shape({"test_residuals": r_test, "y_pred": y_hat})
     w = r_cal.size
-    k = _conformal_rank(w, coverage)
-    if k > w:
-        raise ValueError(
-            f"coverage={coverage} needs at least {_residuals_needed(coverage)} calibration "
-            f"residuals (the ceil((n + 1) * {coverage})-th smallest must exist), got n={w}; "
-            "lower the coverage or calibrate on more points"
-        )
+    k = _checked_rank(w, coverage)
     known = np.concatenate([r_cal, r_test[:-1]])  # (w + n - 1,) residuals known before each point
     windows = np.lib.stride_tricks.sliding_window_view(np.abs(known), w)  # (n, w)
     q = np.sort(windows, axis=1)[:, k - 1]  # (n,) the k-th smallest |r| before each point

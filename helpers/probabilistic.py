@@ -11,6 +11,7 @@ intervals they give are scored with the NumPy functions of
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from helpers import _checks, models
 from helpers._keras import (  # TensorFlow imported quietly first
@@ -386,8 +387,6 @@ def mc_dropout_interval(draws, *, coverage, noise_variance=0.0):
             f"noise_variance must be one number or one per step ahead ({draws.shape[-1]}), "
             f"got shape {noise.shape}"
         )
-    from scipy import stats
-
     z = stats.norm.ppf(0.5 + coverage / 2)  # z_{1 - alpha/2}
     centre = draws.mean(axis=0)  # (n,) or (n, H)
     half = z * np.sqrt(draws.var(axis=0) + noise)  # (n,) or (n, H)
