@@ -264,11 +264,12 @@ def kernel_floor_seconds():
             "import helpers\nfrom helpers import _tf\n_tf.import_tensorflow()"
         )
     ]
-    scratch = ROOT / "outputs" / "bench_floor.ipynb"
-    scratch.parent.mkdir(exist_ok=True)
-    nbformat.write(nb, scratch)
-    seconds, _, _ = _run_notebook(scratch)
-    scratch.unlink()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:  # its own file: runs may overlap
+        scratch = Path(folder) / "bench_floor.ipynb"
+        nbformat.write(nb, scratch)
+        seconds, _, _ = _run_notebook(scratch)
     return seconds
 
 

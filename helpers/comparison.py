@@ -209,6 +209,13 @@ def compare_scores(scores_a, scores_b, *, alpha=0.05, names=("A", "B")) -> Forec
     TypeError
         If a score is not numeric or ``names`` not two strings.
 
+    Notes
+    -----
+    The t-test leans on the differences being roughly normal, which matters most
+    when there are few units: with five, no test that drops that assumption (a
+    sign-flip permutation test, say) can reach p < 0.0625 at all, so a verdict from
+    a handful of units is better read as "no evidence" than as "beats".
+
     Examples
     --------
     >>> a = np.array([1.1, 0.9, 1.4, 1.0, 1.2])
