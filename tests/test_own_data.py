@@ -211,7 +211,7 @@ def test_lesson_runs_to_the_end_on_a_long_csv_of_many_series(lesson, tmp_path):
     done = runner.run_lessons(**MANY, lessons=[lesson], output_dir=tmp_path)
     nb = nbformat.read(done[lesson], as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and "SERIES_COLUMN = 'region'" in injected[0].source
+    assert len(injected) == 1 and 'SERIES_COLUMN = "region"' in injected[0].source
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     printed = "".join(o.get("text", "") for o in outputs)
