@@ -14,6 +14,8 @@ unit for the paired rule over units (:func:`helpers.metrics.compare_scores`).
   difference with its interval, so a reader sees at which leads the interval leaves 0.
 - :func:`oscillation`: the amplitude and period of a forecast that runs on its own
   (a one-step model fed its own predictions), to say what it settles into.
+- :func:`phase_shift`: how many steps one such run lags another, cycle by cycle, to
+  say whether a disturbance fed back dies out, stays or grows.
 
 NumPy only (it uses :func:`helpers.data.split_windows` for the rows; the plot imports
 Matplotlib when it is called).
@@ -28,7 +30,14 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["ForecastOrigins", "forecast_origins", "plot_by_lead", "Oscillation", "oscillation"]
+__all__ = [
+    "ForecastOrigins",
+    "forecast_origins",
+    "plot_by_lead",
+    "Oscillation",
+    "oscillation",
+    "phase_shift",
+]
 
 
 @dataclass(frozen=True)
@@ -278,9 +287,74 @@ def oscillation(values) -> Oscillation:
     """
     x = _checks.series(values, "values", min_length=2)
     amplitude = float((x.max() - x.min()) / 2)
+    crossings = _upward_crossings(x)
+    if crossings.size < 2:
+        return Oscillation(amplitude, float("nan"))
+    return Oscillation(amplitude, float(np.mean(np.diff(crossings))))
+
+
+def phase_shift(reference, shifted) -> np.ndarray:
+    """How many steps later ``shifted`` rises through its mean than ``reference``, cycle by cycle.
+
+    Each upward crossing of ``reference``'s mean (placed between two steps by linear
+    interpolation, as in :func:`oscillation`) is paired with the nearest upward
+    crossing of ``shifted``'s mean; the shift is the difference of the two times.
+    A phase says a shift only up to whole periods, so shifts are read within half
+    of ``reference``'s period either way; a crossing at either end whose partner
+    falls outside the runs would pair with the next cycle's, and is NaN.
+    For two runs of the same oscillation, one disturbed at its start, shifts that
+    stay the same from cycle to cycle say the disturbance persists as a shift in
+    phase; shifts that shrink, that it dies out; shifts that grow, that the two
+    runs have different periods.
+
+    Parameters
+    ----------
+    reference, shifted : array-like, shape (n,)
+        Two runs over the same steps (e.g. a free run and the same free run from a
+        nudged start), without the steps that should not count.
+
+    Returns
+    -------
+    ndarray of float, shape (n_crossings,)
+        One shift per upward crossing of ``reference``, in steps: positive where
+        ``shifted`` crosses later; NaN where it is more than half a period. NaN
+        everywhere when ``shifted`` never crosses its mean upward (a run that has
+        gone flat); empty when ``reference`` never does.
+
+    Raises
+    ------
+    ValueError
+        If either run is not a finite 1-D series of at least 2 values, or their
+        lengths differ.
+
+    Examples
+    --------
+    >>> t = np.arange(100)
+    >>> wave = np.sin(2 * np.pi * t / 20)
+    >>> phase_shift(wave, np.sin(2 * np.pi * (t - 1.5) / 20)).round(2)  # 1.5 steps later
+    array([1.5, 1.5, 1.5, 1.5])
+    >>> phase_shift(wave, np.full(100, 0.2))  # a flat run has no phase
+    array([nan, nan, nan, nan])
+    """
+    a = _checks.series(reference, "reference", min_length=2)
+    b = _checks.series(shifted, "shifted", min_length=2)
+    if a.size != b.size:
+        raise ValueError(
+            f"reference and shifted must cover the same steps, got {a.size} and {b.size} values"
+        )
+    times_a, times_b = _upward_crossings(a), _upward_crossings(b)  # (n_a,), (n_b,)
+    if times_b.size == 0:
+        return np.full(times_a.size, np.nan)
+    nearest = np.abs(times_b[None, :] - times_a[:, None]).argmin(axis=1)  # (n_a,)
+    shifts = times_b[nearest] - times_a  # (n_a,)
+    if times_a.size >= 2:  # a period to compare with
+        half_period = np.mean(np.diff(times_a)) / 2
+        shifts[np.abs(shifts) > half_period] = np.nan
+    return shifts
+
+
+def _upward_crossings(x):
+    """The fractional steps at which ``x`` rises through its mean: ``(n_crossings,)``."""
     z = x - x.mean()  # (n,)
     up = np.flatnonzero((z[:-1] < 0) & (z[1:] >= 0))  # z crosses 0 between up and up + 1
-    if up.size < 2:
-        return Oscillation(amplitude, float("nan"))
-    crossings = up + z[up] / (z[up] - z[up + 1])  # fractional steps
-    return Oscillation(amplitude, float(np.mean(np.diff(crossings))))
+    return up + z[up] / (z[up] - z[up + 1])

@@ -128,3 +128,41 @@ def test_plot_by_lead_draws_each_mean_difference_inside_its_band():
         multistep.plot_by_lead([])
     with pytest.raises(TypeError, match=r"comparisons\[1\] \(lead 2\) must be"):
         multistep.plot_by_lead([verdicts[0], 0.5])
+
+
+@pytest.mark.parametrize("lag", [-2.3, 0.0, 0.4, 3.0])
+def test_phase_shift_reads_a_known_lag_at_every_cycle(lag):
+    t = np.arange(240)
+    wave = 0.5 + 2.0 * np.sin(2 * np.pi * t / 24 + 0.7)
+    later = 0.5 + 2.0 * np.sin(2 * np.pi * (t - lag) / 24 + 0.7)
+    shifts = multistep.phase_shift(wave, later)
+    assert shifts.size == 10  # one per cycle of the reference
+    inside = shifts[1:-1]  # at either end the partner may fall outside the runs: NaN then
+    np.testing.assert_allclose(inside, lag, atol=0.02)
+    assert np.isnan(shifts[[0, -1]]).sum() <= (lag != 0)
+    np.testing.assert_allclose(shifts[~np.isnan(shifts)], lag, atol=0.02)
+
+
+def test_phase_shift_is_read_within_half_a_period():
+    t = np.arange(200)
+    wave = np.sin(2 * np.pi * t / 20)
+    # 12 steps later is also 8 steps earlier: the nearer reading is the one returned.
+    shifts = multistep.phase_shift(wave, np.sin(2 * np.pi * (t - 12) / 20))
+    np.testing.assert_allclose(shifts[~np.isnan(shifts)], -8.0, atol=0.02)
+
+
+def test_phase_shift_grows_between_runs_of_different_periods_and_is_nan_for_a_flat_run():
+    t = np.arange(200)
+    shifts = multistep.phase_shift(np.sin(2 * np.pi * t / 25), np.sin(2 * np.pi * t / 24))
+    # A period one step shorter crosses about 25/24 - 1 of a period earlier every cycle.
+    np.testing.assert_allclose(np.diff(shifts), -1.0, atol=0.05)
+    flat = multistep.phase_shift(np.sin(2 * np.pi * t / 25), np.full(200, 1.0))
+    assert flat.shape == (7,) and np.isnan(flat).all()
+    assert multistep.phase_shift(np.full(200, 1.0), np.sin(t / 4.0)).shape == (0,)
+
+
+def test_phase_shift_messages():
+    with pytest.raises(ValueError, match=r"must cover the same steps, got 10 and 9 values"):
+        multistep.phase_shift(np.zeros(10), np.zeros(9))
+    with pytest.raises(ValueError, match=r"shifted must contain only finite values"):
+        multistep.phase_shift(np.zeros(10), [np.nan] * 10)
