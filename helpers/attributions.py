@@ -9,7 +9,9 @@ shape ``(n_samples, n_timesteps, n_features)``; one 2-D map
 - :func:`rank_features`, :func:`rank_timesteps`, :func:`rank_cells`: the mean
   of :math:`|A|` per feature, per time step (``lag`` 1 = the last step of the
   window) or per cell, most important first.
-- :func:`rank_correlation`: Spearman correlation of two maps over their cells.
+- :func:`rank_correlation`: Spearman correlation of two maps over their cells
+  (:func:`window_rank_correlations` keeps it per window); :func:`window_top_overlap`:
+  the share of each window's top cells two maps have in common.
 - :func:`to_raw_units`: gradients and attributions from scaled to raw units,
   by the chain rule through a fitted per-column scaler.
 
@@ -32,6 +34,7 @@ __all__ = [
     "rank_cells",
     "rank_correlation",
     "window_rank_correlations",
+    "window_top_overlap",
     "to_raw_units",
 ]
 
@@ -324,6 +327,56 @@ def window_rank_correlations(a, b, *, absolute=True):
     if absolute:
         a, b = np.abs(a), np.abs(b)
     return _per_window(a, b, "a and b")
+
+
+def window_top_overlap(a, b, *, k=3):
+    """The share of each window's ``k`` largest cells (by |value|) that two maps have in common.
+
+    A coarser comparison than :func:`window_rank_correlations`: it asks only whether
+    two explanations of the same window point at the same few cells, and ignores the
+    order of the many cells that carry little. For the model-randomisation check this
+    is the question that matters (does the map still point where it did?), and the
+    ranks of the small cells, noise for any model, no longer dilute it. Ties go to
+    the cell that comes first in the flattened window.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n_samples, n_timesteps, n_features)
+        Two maps of the same windows, in the same order (a 2-D map is one window).
+    k : int, default 3
+        Cells compared per window, at most the cells of a window.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,)
+        In {0, 1/k, ..., 1}.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a map is not numeric and 2-D/3-D, the maps' shapes differ, or ``k`` is not
+        an integer from 1 to the cells of a window.
+
+    Examples
+    --------
+    >>> a = np.array([[[3.0, 0.1], [-2.0, 1.0]]])  # top 2: cells (0, 0) and (1, 0)
+    >>> b = np.array([[[0.5, 0.0], [-4.0, 1.0]]])  # top 2: cells (1, 0) and (1, 1)
+    >>> window_top_overlap(a, b, k=2)
+    array([0.5])
+    """
+    a = _check_attributions(a, "a")
+    b = _check_attributions(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must explain the same windows, got {a.shape} and {b.shape}")
+    k = _checks.integer(k, "k")
+    cells = a.shape[1] * a.shape[2]
+    if k > cells:
+        raise ValueError(f"k must be at most the {cells} cells of a window, got {k}")
+
+    def top(maps):  # (n, k) flat positions of each window's k largest |values|
+        return np.argsort(-np.abs(maps.reshape(len(maps), -1)), axis=1, kind="stable")[:, :k]
+
+    return np.array([len(set(u) & set(v)) / k for u, v in zip(top(a), top(b), strict=True)])
 
 
 # --------------------------------------------------------------------------- units

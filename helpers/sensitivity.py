@@ -14,7 +14,8 @@ and one chosen output :math:`f_k` (``output_index=k``):
 - :func:`perturbation_sensitivity`: hide (occlude) or nudge one cell, one time step or
   one feature at a time and watch the prediction; forward passes only.
 - :func:`rank_features`, :func:`rank_timesteps`, :func:`rank_cells`,
-  :func:`rank_correlation`, :func:`window_rank_correlations`, :func:`to_raw_units`:
+  :func:`rank_correlation`, :func:`window_rank_correlations`, :func:`window_top_overlap`,
+  :func:`to_raw_units`:
   rankings, comparisons and raw units of maps; NumPy only, they live in
   :mod:`helpers.attributions` and are re-exported here.
 - :func:`randomize_weights`: the same architecture with fresh or shuffled weights,
@@ -51,6 +52,7 @@ from helpers.attributions import (  # re-exported: sens.rank_features
     rank_timesteps,
     to_raw_units,
     window_rank_correlations,
+    window_top_overlap,
 )
 from helpers.method_checks import (  # re-exported: sens.count_passes
     PassCount,
@@ -72,6 +74,7 @@ __all__ = [
     "rank_cells",
     "rank_correlation",
     "window_rank_correlations",
+    "window_top_overlap",
     "to_raw_units",
     "randomize_weights",
     "PassCount",

@@ -134,6 +134,32 @@ def test_window_rank_correlations_refuse_different_windows_or_shapes():
         attributions.window_rank_correlations(np.array([["a"]]), np.ones((1, 1)))
 
 
+def test_window_top_overlap_counts_shared_top_cells_window_by_window():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(20, 5, 3))
+    assert np.all(attributions.window_top_overlap(a, a, k=4) == 1.0)
+    assert np.all(attributions.window_top_overlap(a, -2 * a, k=4) == 1.0)  # |value|, scale-free
+    b = rng.normal(size=(20, 5, 3))
+    overlap = attributions.window_top_overlap(a, b, k=4)
+    expected = [  # by hand: the sets of each window's four largest |cells|
+        len(set(np.argsort(-np.abs(u).ravel())[:4]) & set(np.argsort(-np.abs(v).ravel())[:4])) / 4
+        for u, v in zip(a, b, strict=True)
+    ]
+    np.testing.assert_allclose(overlap, expected)
+    assert set(np.round(overlap * 4).astype(int)) <= set(range(5))
+    # every cell: the whole window is shared, whatever the maps
+    assert np.all(attributions.window_top_overlap(a, b, k=15) == 1.0)
+
+
+def test_window_top_overlap_refusals():
+    with pytest.raises(ValueError, match="same windows"):
+        attributions.window_top_overlap(np.ones((3, 2, 2)), np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="at most the 4 cells"):
+        attributions.window_top_overlap(np.ones((3, 2, 2)), np.ones((3, 2, 2)), k=5)
+    with pytest.raises(TypeError, match="k"):
+        attributions.window_top_overlap(np.ones((3, 2, 2)), np.ones((3, 2, 2)), k=1.5)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -115,6 +115,63 @@ def test_flat_predict_refuses_bad_rows_and_outputs():
         explainers.FlatPredict(lambda x: x)
 
 
+def test_flat_predict_keeps_the_rows_it_was_asked_for_only_when_told():
+    model = _linear_model()
+    X = explainers.flatten_windows(_windows(5, 6))
+    kept = explainers.FlatPredict(model, keep_rows=True)
+    assert kept.kept_rows().shape == (0, WINDOW * FEATURES)
+    kept(X[:2])
+    kept(X[2:])
+    np.testing.assert_array_equal(kept.kept_rows(), X.astype(np.float64))
+    plain = explainers.FlatPredict(model)
+    plain(X)
+    with pytest.raises(ValueError, match="keep_rows=True"):
+        plain.kept_rows()
+    with pytest.raises(TypeError, match="keep_rows"):
+        explainers.FlatPredict(model, keep_rows="yes")
+
+
+def test_kernel_shap_default_budget_is_shaps_auto():
+    shap = pytest.importorskip("shap")
+    model = _linear_model()
+    x, background = _windows(1, 7), _windows(5, 8)
+    n_cells = WINDOW * FEATURES  # 6 players: 2**6 - 2 = 62 coalitions exist
+    explainer = shap.KernelExplainer(
+        explainers.FlatPredict(model), explainers.flatten_windows(background)
+    )
+    explainer.shap_values(explainers.flatten_windows(x), nsamples="auto", silent=True)
+    assert explainer.nsamples == explainers.kernel_shap_default_samples(n_cells) == 62
+    assert explainers.kernel_shap_default_samples(40) == 2 * 40 + 2048
+    assert explainers.kernel_shap_default_samples(31) == 2 * 31 + 2048
+    auto = explainers.kernel_shap(model, x, background, seed=0)
+    np.testing.assert_allclose(
+        auto, explainers.kernel_shap(model, x, background, samples=62, seed=0)
+    )
+    with pytest.raises(TypeError, match="n_cells"):
+        explainers.kernel_shap_default_samples(2.5)
+
+
+def test_share_beyond_counts_pairs_of_cells_further_apart_than_any_real_window():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(200, WINDOW, FEATURES))
+    real[:, :, 1] = real[:, :, 0] + 0.1 * rng.normal(size=(200, WINDOW))  # a copy
+    names = ["p", "q"]
+    pair = (("p", 1), ("q", 1))
+    assert explainers.share_beyond(real, real, *pair, feature_names=names) == 0.0
+    shuffled = real.copy()
+    shuffled[:, -1, 1] = rng.permutation(real[:, -1, 1])  # the copy taken from other windows
+    share = explainers.share_beyond(shuffled, real, *pair, feature_names=names)
+    gap = np.abs(real[:, -1, 0] - real[:, -1, 1]).max()
+    expected = np.mean(np.abs(shuffled[:, -1, 0] - shuffled[:, -1, 1]) > gap)
+    assert share == expected and share > 0.5
+    with pytest.raises(ValueError, match="lags 1 to 3"):
+        explainers.share_beyond(real, real, ("p", 4), ("q", 1), feature_names=names)
+    with pytest.raises(ValueError, match="features"):
+        explainers.share_beyond(real, real, ("z", 1), ("q", 1), feature_names=names)
+    with pytest.raises(ValueError, match="same window shape"):
+        explainers.share_beyond(real[:, 1:], real, *pair, feature_names=names)
+
+
 def test_as_list_input_computes_the_same_and_takes_a_list_without_warning():
     model = _linear_model()
     X = _windows(3, 2)
