@@ -29,8 +29,13 @@ Options of the command line::
 It checks the package's hashes before it starts (exit code 1 and a message if
 one does not match), starts listening at once (``GET /health`` answers), loads
 the model in the background (``GET /ready`` answers 503, then 200), and writes
-one JSON object per log line to stderr. It stops on Ctrl+C or SIGTERM (POSIX),
-Ctrl+Break (Windows), or when the model cannot be loaded (exit code 1).
+one JSON object per log line to stderr. It stops gracefully (the requests in
+flight are answered) on Ctrl+C or SIGTERM (POSIX) and Ctrl+Break (Windows):
+uvicorn then re-raises the signal it caught, so the process ends by that signal
+(``-15`` in ``subprocess`` for SIGTERM), as a process manager that sent it
+expects. It exits with code 0 when the stdin pipe it is told to watch closes
+(:func:`helpers.server_process.serve_in_subprocess`), and with code 1 when the
+model cannot be loaded.
 """
 
 from __future__ import annotations
@@ -143,7 +148,8 @@ def main(argv=None) -> int:
 
     Returns 1, with a message on stderr, if the package is missing or tampered
     with, an option is out of range, or the model cannot be loaded; 0 after a
-    graceful stop.
+    graceful stop through the stdin pipe (after a signal uvicorn re-raises it
+    once it has shut down, so the process ends by that signal instead).
     """
     args = _parser().parse_args(argv)
     if not 0 <= args.port <= 65535:

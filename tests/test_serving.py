@@ -312,3 +312,22 @@ def test_the_server_stops_when_the_process_that_started_it_is_killed(folder, tmp
     finally:
         if process.poll() is None:
             process.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX; Windows sends Ctrl+Break")
+def test_sigterm_stops_the_server_gracefully_while_it_still_watches_its_stdin(folder, tmp_path):
+    import signal
+
+    log = tmp_path / "sigterm.log"
+    server = serving.serve_in_subprocess(folder, log_path=log, timeout=300)
+    try:
+        assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+        server.process.send_signal(signal.SIGTERM)  # what a process manager sends
+        # uvicorn shuts down gracefully, then re-raises the signal it caught, so the process
+        # ends by SIGTERM (as a manager that sent it expects), not with exit code 0
+        assert server.process.wait(60) == -signal.SIGTERM, log.read_text()[-2000:]
+        assert "Finished server process" in log.read_text()
+        assert "Fatal Python error" not in log.read_text()  # the stdin watcher did not hang exit
+    finally:
+        server.stop()
