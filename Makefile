@@ -17,7 +17,7 @@ export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
 .PHONY: help setup lab test test-fast test-own-data test-student test-seeds test-python \
-        test-pythons test-floors notebooks lint own-data bench student site classroom \
+        test-pythons test-floors notebooks lint own-data bench student site \
         browser lock clean
 
 help: ## list every target with what it does
@@ -103,9 +103,6 @@ student: $(STAMP) ## write student/NN_*.ipynb: the lessons without their solutio
 site: $(STAMP) ## write site/: every lesson as an offline web page (open site/index.html)
 	$(BIN)/python -m tools.editions site
 
-classroom: $(STAMP) ## write classroom/: the exercises as an nbgrader course (README, instructors)
-	$(BIN)/python -m tools.classroom classroom
-
 # The site's test opens every page in Debian's chromium. make test never installs anything on
 # the system: CI runs this first, as root; elsewhere the test is skipped and says how to install.
 browser: ## install Debian's chromium for the site's browser test (root, apt-get; CI runs it)
@@ -114,9 +111,9 @@ browser: ## install Debian's chromium for the site's browser test (root, apt-get
 
 # The lowest versions pyproject.toml allows, on Python 3.11 in .venv-floors: the unit tests and
 # lessons 00 and 01. tools/floors.py writes the pins from pyproject's lower bounds.
-test-floors: ## unit tests and lessons 00-01 at the lowest versions pyproject.toml allows (CI)
+test-floors: $(STAMP) ## unit tests and lessons 00-01 at the lowest versions pyproject.toml allows (CI)
 	@test -x .venv-floors/bin/python || $(PYTHON) -m venv .venv-floors
-	$(PYTHON) tools/floors.py pyproject.toml > .venv-floors/floors.txt
+	$(BIN)/python tools/floors.py pyproject.toml -o .venv-floors/floors.txt
 	.venv-floors/bin/python -m pip install --quiet --upgrade "pip>=24"
 	.venv-floors/bin/python -m pip install --quiet -c .venv-floors/floors.txt -e ".[dev]"
 	.venv-floors/bin/python -m pytest -p no:cacheprovider -m "not slow"
@@ -132,5 +129,5 @@ lock: ## regenerate constraints.txt from pyproject.toml's ranges (then run make 
 	.venv-lock/bin/python -m pip freeze --exclude-editable | sort -f > constraints.txt
 	rm -rf .venv-lock
 
-clean: ## remove what the targets wrote (outputs/, student/, site/, classroom/)
-	rm -rf outputs .pytest_cache student site classroom
+clean: ## remove what the targets wrote (outputs/, student/, site/)
+	rm -rf outputs .pytest_cache student site
