@@ -548,7 +548,8 @@ def _out_of_range(request: Request, state: _State, X, k: float, refuse: bool) ->
         w = warnings[0]
         raise RequestProblem(
             f"feature {w['feature']!r} = {w['value']:g} in window {w['window']} is outside the "
-            f"training range ({w['rule']}); this service refuses such inputs"
+            f"training range ({w['rule']}); this service refuses such inputs: check that the "
+            "values are raw values in the units of the training data"
         )
     return warnings
 

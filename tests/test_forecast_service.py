@@ -243,6 +243,7 @@ def test_a_service_told_to_refuse_them_answers_422_and_k_is_its_own(folder):
     answer = post(strict, {"window": X[0].tolist()})
     assert answer.status_code == 422
     assert "feature 'a' = 1000 in window 0 is outside the training range" in answer.json()["detail"]
+    assert answer.json()["detail"].endswith("raw values in the units of the training data")
     assert post(strict, {"window": _raw_windows(1)[0].tolist()}).status_code == 200
     tight = create_app(folder, out_of_range_sd=0.01)  # every value is "far" at k = 0.01
     assert post(tight, {"window": _raw_windows(1)[0].tolist()}).json()["warnings"]
