@@ -62,6 +62,9 @@ class KnownDrivers:
         :math:`L`, as passed to ``known_drivers``.
     price_weight, indicator_weight : float, default 1.0 and 0.8
         :math:`w_p, w_d`, as passed to ``known_drivers`` (its defaults).
+    noise : float, default 0.1
+        :math:`\\sigma`, the standard deviation of the target's own noise, as passed to
+        ``known_drivers`` (its default); :meth:`r2_ceiling` reads it.
     applies : bool, default True
         Whether the run is on the generated series with these inputs; when False
         every check is skipped and the true maps are NaN.
@@ -108,6 +111,7 @@ class KnownDrivers:
         indicator_lag=5,
         price_weight=1.0,
         indicator_weight=0.8,
+        noise=0.1,
         applies=True,
         draw=None,
     ):
@@ -116,6 +120,7 @@ class KnownDrivers:
         self.indicator_lag = _checks.integer(indicator_lag, "indicator_lag")
         self.price_weight = _checks.real(price_weight, "price_weight")
         self.indicator_weight = _checks.real(indicator_weight, "indicator_weight")
+        self.noise = _checks.real(noise, "noise", low=0)
         self.applies = _checks.boolean(applies, "applies")
         if draw is not None and not isinstance(draw, claims.Draw):
             raise TypeError(
@@ -228,6 +233,36 @@ class KnownDrivers:
         )  # (n_features,)
         return self.coefficients[None] * x / slopes  # (n, window, n_features)
 
+    def r2_ceiling(self, y):
+        """The :math:`R^2` that even the generating equation reaches on targets ``y``.
+
+        The equation without its noise term misses :math:`\\sigma\\,\\xi_t` and
+        nothing else, so on targets ``y`` its :math:`R^2` is about
+        :math:`1 - \\sigma^2 / \\operatorname{var}(y)`: the ceiling a forecaster's test
+        :math:`R^2` is read against.
+
+        Parameters
+        ----------
+        y : array_like of float, shape (n,)
+            Targets in raw units (:math:`R^2` itself does not change with the scale,
+            the noise's :math:`\\sigma` does), at least two.
+
+        Returns
+        -------
+        float
+            :math:`1 - \\sigma^2 / \\operatorname{var}(y)`; NaN when the truth does not apply.
+
+        Examples
+        --------
+        >>> truth = KnownDrivers(["price", "volume", "indicator"], 10, noise=0.5)
+        >>> truth.r2_ceiling([-1.0, 1.0, -1.0, 1.0])  # var(y) = 1
+        0.75
+        """
+        y = _checks.series(y, "y", min_length=2, why=" to have a variance")
+        if not self.applies:
+            return float("nan")
+        return float(1.0 - self.noise**2 / y.var())
+
     # ------------------------------------------------------------------ the switch
 
     def check(self, condition, claim, *, value=None):
@@ -299,6 +334,7 @@ def for_lesson(
     indicator_lag=5,
     price_weight=1.0,
     indicator_weight=0.8,
+    noise=0.1,
     draw=None,
 ):
     """The lesson's :class:`KnownDrivers`: do the known drivers describe this run?
@@ -315,7 +351,7 @@ def for_lesson(
     feature_columns : sequence of str
     target_column : str
     window : int
-    indicator_lag, price_weight, indicator_weight
+    indicator_lag, price_weight, indicator_weight, noise
         As passed to :func:`helpers.generators.known_drivers`.
     draw : helpers.claims.Draw, optional
 
@@ -347,6 +383,7 @@ need the generated series and its known drivers.
         indicator_lag=lag,
         price_weight=price_weight,
         indicator_weight=indicator_weight,
+        noise=noise,
         applies=applies,
         draw=draw,
     )

@@ -118,6 +118,19 @@ def _history(converged, max_epochs=5):
     return history
 
 
+def test_the_r2_ceiling_is_what_the_generating_equation_reaches():
+    frame = data.known_drivers(4000, indicator_lag=5, seed=3)
+    p, d, y = (frame[c].to_numpy() for c in ("price", "indicator", "target"))
+    equation = (p[4:-1] - p[3:-2]) + 0.8 * d[:-5]  # y_t without its noise, t = 5 .. n-1
+    reached = 1 - np.mean((y[5:] - equation) ** 2) / y[5:].var()
+    truth = ground_truth.KnownDrivers(GENERATED, 10)
+    assert truth.noise == 0.1
+    assert truth.r2_ceiling(y[5:]) == pytest.approx(reached, abs=2e-3)
+    assert 0.99 < reached < 1  # the generated target is almost all signal
+    skipped = ground_truth.KnownDrivers(["sales"], 10, applies=False)
+    assert np.isnan(skipped.r2_ceiling(y))
+
+
 def test_convergence_is_asserted_on_the_generated_series_and_reported_otherwise(capsys):
     truth = ground_truth.KnownDrivers(GENERATED, 10)
     truth.assert_converged(_history(True), what="the LSTM")
@@ -145,6 +158,8 @@ def test_convergence_is_asserted_on_the_generated_series_and_reported_otherwise(
         (lambda: ground_truth.KnownDrivers(GENERATED, 0), ValueError, "window"),
         (lambda: ground_truth.KnownDrivers(GENERATED, 9, applies=1), TypeError, "applies"),
         (lambda: ground_truth.KnownDrivers(GENERATED, 9, draw=0), TypeError, "draw must be"),
+        (lambda: ground_truth.KnownDrivers(GENERATED, 9, noise=-1), ValueError, "noise"),
+        (lambda: ground_truth.KnownDrivers(GENERATED, 9).r2_ceiling([1.0]), ValueError, "variance"),
         (
             lambda: ground_truth.KnownDrivers(GENERATED, 6).attributions(np.zeros((1, 5, 3)), None),
             ValueError,
