@@ -106,7 +106,8 @@ def test_a_fit_that_did_not_converge_is_recorded_not_printed():
 
     rng = np.random.default_rng(0)
     days = pd.date_range("2020-01-01", periods=730, freq="D")
-    y = 10 - 8 * np.cos(2 * np.pi * days.day_of_year / 365.25) + rng.normal(size=730)
+    day_of_year = days.day_of_year.to_numpy()  # an array: statsmodels 0.14 refuses an Index
+    y = 10 - 8 * np.cos(2 * np.pi * day_of_year / 365.25) + rng.normal(size=730)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any warning would fail the test
         fit = fit_harmonic_regression(y, days, n_train=600, harmonics=(0, 1, 2))
