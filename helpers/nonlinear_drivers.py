@@ -438,9 +438,10 @@ class NonlinearDrivers:
         >>> [float(phi[0, 2, 0]), float(phi[0, 0, 2]), float(phi[0, 1, 3])]  # a * b halved; step
         [0.5, 0.5, 1.5]
         """
-        x = _checks.windows(x, "x", timesteps=self.window, features=len(COLUMNS))
+        features = len(COLUMNS) if self.applies else None  # a reader's windows: any width
+        x = _checks.windows(x, "x", timesteps=self.window, features=features)
         background = _checks.windows(
-            background, "background", timesteps=self.window, features=len(COLUMNS)
+            background, "background", timesteps=self.window, features=features
         )
         if not self.applies:
             return np.full(x.shape, np.nan)

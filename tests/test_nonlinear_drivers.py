@@ -156,6 +156,8 @@ def test_on_a_readers_data_nothing_is_known(capsys):
     assert np.isnan(truth.found(maps, ["sales"])) and np.isnan(truth.switch_share(maps, ["sales"]))
     assert np.isnan(truth.split_error(maps, maps, ["sales"])).all()
     assert truth.split_verdict(maps, maps, maps, ["sales"], names=("x", "y")) is None
+    phi = truth.shapley_values(maps, maps, scaler=None, columns=["sales"])  # one input, any scaler
+    assert phi.shape == maps.shape and np.isnan(phi).all()
     assert truth.switch_or_top(np.arange(2.0).reshape(1, 2, 1), ["sales"]) == ("sales", 1)
     assert list(truth.neighbour_pairs(["sales"])) == ["sales, lags 1 and 2"]
 
