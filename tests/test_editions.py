@@ -6,6 +6,7 @@ Python 3.12 and 3.13, see the README); the other tests run in `make test`.
 """
 
 import ast
+import copy
 import os
 import re
 import shutil
@@ -98,6 +99,190 @@ def test_no_later_cell_needs_a_name_only_a_solution_defines(path):
         outside |= _defined(tree)
         for name in _defined(tree):
             only_in_solutions.pop(name, None)
+
+
+# --------------------------------------------------------------- answers that would leak
+# Read as plain JSON, no kernel. What the lessons write, and so what the rules below know:
+# - an exercise prompt is a markdown heading "Exercise N" ("### Exercise 2: ...",
+#   "### Exercise 4 (open) · ..."), or a paragraph led by a bold "**Exercise N**";
+# - a cell that calls itself an answer is a markdown heading naming a solution anywhere in
+#   it, or an answer or discussion at its start ("### Solution", "#### Answer to 2",
+#   "### Discussion of the solution"); or a paragraph led by such a label, emphasised or
+#   followed by a colon or full stop: "**Solution, discussed.**", "**Discussion 1.**",
+#   "*Discussion.*", "**Discussion (one defensible answer; ...).**", "Answer: ...";
+#   or a code cell whose first comment says "# Solution ..." or "# Answer ...".
+#   A prompt's pointer ("*Worked solution: the collapsed cell below the answer cell.*",
+#   "*The worked solution is in the hidden cells below*") is not a label: the emphasis
+#   holds a sentence, not the label alone, and "worked solution" is never followed by the
+#   colon or full stop that ends a label.
+# - after a cell tagged solution, every cell up to the next heading or exercise prompt
+#   belongs to the answer (its discussion, a second code step); an empty answer cell
+#   (comments only) is allowed there.
+
+_PROMPT = re.compile(r"^\s{0,3}(?:#{1,6}\s*|\*\*\s*)Exercise\s+\d+\b", re.I | re.M)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S", re.M)
+_LABEL = r"(?:worked\s+|model\s+|suggested\s+)?(?:solution|answer|discussion)s?"
+_QUALIFIER = r"(?:\s+\d+|\s+to\s+(?:exercise\s+)?\d+|,?\s+discussed|\s*\([^)\n]*\))*"
+_SELF_NAMED = [
+    # a heading that names a solution anywhere, or starts with answer or discussion
+    re.compile(r"^\s{0,3}#{1,6}\s+(?:.*\bsolutions?\b|" + _LABEL + r"\b)", re.I | re.M),
+    # a paragraph led by the label alone, emphasised: **Solution, discussed.** *Discussion.*
+    re.compile(
+        r"(?:\A|\n\s*\n)\s*(\*\*|__|\*|_)\s*" + _LABEL + _QUALIFIER + r"\s*[.:]?\s*\1(?!\w)",
+        re.I,
+    ),
+    # a paragraph led by the plain label and a colon or full stop: "Answer: 0.8." (not a
+    # prompt's plain "Worked solution: the cell below")
+    re.compile(r"(?:\A|\n\s*\n)\s*(?!worked)" + _LABEL + _QUALIFIER + r"\s*[.:]", re.I),
+]
+_CODE_SELF_NAMED = re.compile(r"\A\s*#\s*(?:solution|answer)\b", re.I)
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _calls_itself_an_answer(cell) -> bool:
+    text = _source(cell)
+    if cell["cell_type"] == "code":
+        return bool(_CODE_SELF_NAMED.match(text))
+    return any(pattern.search(text) for pattern in _SELF_NAMED)
+
+
+def _is_prompt(cell) -> bool:
+    return cell["cell_type"] == "markdown" and bool(_PROMPT.search(_source(cell)))
+
+
+def _blank(cell) -> bool:
+    lines = [line.strip() for line in _source(cell).splitlines()]
+    return all(not line or line.startswith("#") for line in lines)
+
+
+def answer_leaks(cells) -> list[str]:
+    """Each untagged cell that answers an exercise, or cell that mixes prompt and answer.
+
+    ``cells`` are a notebook's cells as JSON dicts; the messages name the cell's index.
+    """
+    found = []
+    prompt = False  # inside an exercise: after its prompt, before the next heading
+    answer_from = None  # the empty answer cell or solution cell that starts the answer
+    for i, cell in enumerate(cells):
+        tagged = editions.is_solution(cell)
+        text = _source(cell)
+        if _is_prompt(cell):
+            # (c) a prompt and its answer in one cell: hidden, the task goes; shown, the
+            # answer leaks. A label after the prompt's own heading is an answer.
+            rest = "\n\n" + _PROMPT.split(text, maxsplit=1)[-1]
+            if tagged:
+                found.append(f"cell {i}: an exercise prompt inside a solution cell")
+            elif any(pattern.search(rest) for pattern in _SELF_NAMED):
+                found.append(f"cell {i}: an exercise prompt and its answer in one cell")
+            prompt, answer_from = True, None
+            continue
+        if cell["cell_type"] == "markdown" and _HEADING.search(text) and not tagged:
+            prompt, answer_from = False, None  # a new heading ends the exercise
+        if tagged:
+            answer_from = i if answer_from is None else answer_from
+            continue
+        if _calls_itself_an_answer(cell):  # (a)
+            found.append(f"cell {i}: calls itself an answer ({text.strip()[:50]!r}), untagged")
+        elif answer_from is None:
+            if prompt and cell["cell_type"] == "code" and _blank(cell):
+                answer_from = i  # the empty cell the student types in
+        elif text.strip() if cell["cell_type"] == "markdown" else not _blank(cell):  # (b)
+            found.append(
+                f"cell {i}: untagged, after the answer that starts at cell {answer_from} and "
+                f"before the next heading or exercise ({text.strip()[:50]!r})"
+            )
+    return found
+
+
+def _md(text, *tags):
+    return {"cell_type": "markdown", "metadata": {"tags": list(tags)}, "source": text}
+
+
+def _py(text, *tags):
+    return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": text, "outputs": []}
+
+
+_PROMPT_CELL = _md("### Exercise 2: count\n\nCount them. *Worked solution: the cell below.*")
+_SOLVED = [_PROMPT_CELL, _py("# Your answer here"), _py("ex2 = 3", "solution")]
+_LEAKS = {
+    "heading solution": [*_SOLVED, _md("### Solution\n\nThree, because ...")],
+    "bold solution discussed": [_md("## Exercises"), _md("**Solution, discussed.** Three.")],
+    "heading discussion of the solution": [_md("#### Discussion of the solution\nThree.")],
+    "italic discussion": [_md("Some text.\n\n*Discussion.* Three, as printed.")],
+    "bold discussion with a note": [_md("**Discussion (one answer; from this run).** It is.")],
+    "plain answer label": [_md("Answer: three, since each ...")],
+    "code calls itself a solution": [_PROMPT_CELL, _py("# Solution 2\nex2 = 3")],
+    "prose after a solution": [*_SOLVED, _md("The count is three because ...")],
+    "prose after a solution and a code step": [*_SOLVED, _py("print(ex2)"), _md("Three.")],
+    "code after a solution": [*_SOLVED, _py("ex2_check = ex2 + 1")],
+    "untagged code solution": [_PROMPT_CELL, _py("# Your answer here"), _py("ex2 = 3")],
+    "prompt inside a solution": [_md("### Exercise 3: sum\n\nSum them.", "solution")],
+    "prompt and answer in one cell": [_md("### Exercise 3: sum\n\nSum.\n\n**Answer.** 6.")],
+}
+_CLEAN = {
+    "a lesson's exercise run": [
+        _md("## Exercises\n\nEach has an empty cell for your answer, then a worked solution."),
+        _PROMPT_CELL,
+        _py("# Your answer here"),
+        _py("# Solution 2: three\nex2 = 3", "solution"),
+        _md("**Solution, discussed.** Three.", "solution"),
+        _md(
+            "### Exercise 3 (open) · more\n\n*The worked solution is in the hidden cells below "
+            "the answer\ncell.*"
+        ),
+        _py("# Your answer here"),
+        _py("ex3 = 6", "solution"),
+        _md("*Discussion.* Six.", "solution"),
+        _md("## Recap\n\n- The answer depends on the question."),
+    ],
+    "teaching prose": [
+        _md("The PACF answers a narrower question.\n\nThe answer: look first (exercise 2)."),
+        _md("**Choice**: interpolate. So say which question a ranking answers."),
+        _md("A stable answer to the wrong question.\n\n| question | answer here |"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_LEAKS))
+def test_the_leak_check_fails_on_an_untagged_answer(case):
+    # Each case leaks in its last cell; the one with a code step in between, in both.
+    cells = _LEAKS[case]
+    leaking = [len(cells) - 2, len(cells) - 1] if "code step" in case else [len(cells) - 1]
+    found = answer_leaks(cells)
+    assert [message.split(":")[0] for message in found] == [f"cell {i}" for i in leaking]
+
+
+@pytest.mark.parametrize("case", sorted(_CLEAN))
+def test_the_leak_check_passes_tagged_answers_and_teaching_prose(case):
+    assert answer_leaks(_CLEAN[case]) == []
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_the_leak_check_catches_each_real_solution_when_its_tag_is_lost(path):
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    solutions = [i for i, cell in enumerate(cells) if editions.is_solution(cell)]
+    assert solutions, f"{path.name}: no solution cell to untag"
+    for i in solutions:
+        untagged = copy.deepcopy(cells)
+        untagged[i]["metadata"]["tags"].remove(editions.SOLUTION_TAG)
+        found = answer_leaks(untagged)
+        assert any(message.startswith(f"cell {i}:") for message in found), (
+            f"{path.name} cell {i}: an untagged solution the leak check does not see"
+        )
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_no_untagged_cell_answers_an_exercise(path):
+    import json
+
+    found = answer_leaks(json.loads(path.read_text(encoding="utf-8"))["cells"])
+    assert not found, f"{path.name}: the student edition would show an answer:\n" + "\n".join(found)
 
 
 def test_student_edition_drops_solution_cells_and_keeps_everything_else(tmp_path):
