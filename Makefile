@@ -110,14 +110,16 @@ browser: ## install Debian's chromium for the site's browser test (root, apt-get
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The lowest versions pyproject.toml allows, on Python 3.11 in .venv-floors: the unit tests and
-# lessons 00 and 01. tools/floors.py writes the pins from pyproject's lower bounds.
+# lessons 00 and 01. tools/floors.py writes the pins from pyproject's lower bounds. Other versions
+# train other networks, so the lessons' claims about the stored run are recorded there, not
+# asserted (helpers.claims); their claims about the method are asserted as everywhere.
 test-floors: $(STAMP) ## unit tests and lessons 00-01 at the lowest versions pyproject.toml allows (CI)
 	@test -x .venv-floors/bin/python || $(PYTHON) -m venv .venv-floors
 	$(BIN)/python tools/floors.py pyproject.toml -o .venv-floors/floors.txt
 	.venv-floors/bin/python -m pip install --quiet --upgrade "pip>=24"
 	.venv-floors/bin/python -m pip install --quiet -c .venv-floors/floors.txt -e ".[dev]"
 	.venv-floors/bin/python -m pytest -p no:cacheprovider -m "not slow"
-	.venv-floors/bin/python -m pytest -p no:cacheprovider -n 0 \
+	HELPERS_NOT_THE_STORED_RUN=1 .venv-floors/bin/python -m pytest -p no:cacheprovider -n 0 \
 	  notebooks/00_start_here.ipynb notebooks/01_lstm_gates_from_scratch.ipynb
 
 # constraints.txt, regenerated: the newest versions pyproject.toml allows, resolved on Python

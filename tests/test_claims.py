@@ -26,6 +26,26 @@ def test_a_draw_claim_is_asserted_at_the_stored_seed_only(capsys):
     other.check(False, "the GRU leads")  # recorded, not asserted
 
 
+@pytest.mark.parametrize("value", ["1", "yes"])
+def test_other_versions_record_the_draw_claims_even_at_the_stored_seed(value, capsys, monkeypatch):
+    monkeypatch.setenv(claims.NOT_STORED_VARIABLE, value)
+    draw = claims.Draw(42, stored_seed=42)
+    assert not draw.checked
+    assert "not the stored one" in capsys.readouterr().out
+    draw.check(False, "in this run the GRU leads")  # recorded, not asserted
+    with pytest.raises(AssertionError, match="^the LSTM beats the naive forecast$"):
+        claims.check(False, "the LSTM beats the naive forecast")  # the method: as always
+
+
+@pytest.mark.parametrize("value", ["", "0"])
+def test_the_variable_unset_or_0_leaves_the_stored_run_checked(value, monkeypatch):
+    monkeypatch.setenv(claims.NOT_STORED_VARIABLE, value)
+    draw = claims.Draw(42, stored_seed=42)
+    assert draw.checked
+    with pytest.raises(AssertionError, match="^in this run the GRU leads$"):
+        draw.check(False, "in this run the GRU leads")
+
+
 def test_every_claim_is_logged_when_the_variable_names_a_file(tmp_path, monkeypatch):
     log = tmp_path / "claims.jsonl"
     monkeypatch.setenv(claims.CLAIMS_LOG_VARIABLE, str(log))
