@@ -58,7 +58,8 @@ test-seeds: $(STAMP) ## every lesson at three further seeds; its claims about th
 	$(BIN)/python -m tools.seed_report outputs/seeds
 
 # Another supported Python in its own venv (.venv-3.12, ...) with the same locked versions: the
-# unit tests, doctests and notebook checks, then the student notebooks named by LESSONS.
+# unit tests, doctests and notebook checks (the fast loop: the kernels, servers and browser run
+# on 3.11 in make test), then the student notebooks named by LESSONS, executed.
 # A pyenv shim that is not the global version fails to run, hence the fallback to its folder.
 find_python = $(shell for p in python$(1) $$HOME/.pyenv/versions/$(1)*/bin/python$(1); do \
   $$p -c "" >/dev/null 2>&1 && { command -v $$p; break; }; done)
@@ -67,8 +68,7 @@ test-python: ## unit tests on another Python in .venv-V: make test-python V=3.12
 	@test -n "$(V)" || { echo "usage: make test-python V=3.12 [LESSONS='00_ or 01_']"; exit 2; }
 	@test -n "$(call find_python,$(V))" || { echo "Python $(V) not found"; exit 2; }
 	$(MAKE) --no-print-directory setup VENV=.venv-$(V) PYTHON=$(call find_python,$(V))
-	.venv-$(V)/bin/python -m pytest helpers tests tools --ignore=tests/test_own_data.py \
-	  -m "not student_edition and not seeds" -p no:cacheprovider
+	.venv-$(V)/bin/python -m pytest helpers tests tools -m "not slow" -p no:cacheprovider
 	$(if $(LESSONS),$(MAKE) --no-print-directory test-student VENV=.venv-$(V) LESSONS="$(LESSONS)")
 
 test-pythons: ## what CI runs on Python 3.12 and 3.13 (unit tests, lessons 00-01 as students get them)
