@@ -10,33 +10,13 @@ import warnings
 
 import numpy as np
 import pytest
+from test_explainers import FEATURES, WINDOW, _linear_model, _windows  # the explainers' models
 
 from helpers import explainers, flat_windows, models
 from helpers import sensitivity as sens
 from helpers._tf import import_tensorflow
 
 tf = import_tensorflow()
-import keras  # noqa: E402
-
-WINDOW, FEATURES = 3, 2
-W = np.array([[3.0, 0.0], [0.0, -2.0], [1.0, 0.5]])  # (WINDOW, FEATURES) true coefficients
-
-
-def _linear_model(bias=0.5, horizon=1):
-    model = keras.Sequential(
-        [
-            keras.Input((WINDOW, FEATURES)),
-            keras.layers.Flatten(),  # cell (t, j) -> column t * FEATURES + j
-            keras.layers.Dense(horizon),
-        ]
-    )
-    kernel = np.repeat(W.reshape(-1, 1), horizon, axis=1) * np.arange(1, horizon + 1)
-    model.set_weights([kernel.astype("float32"), np.full(horizon, bias, dtype="float32")])
-    return model
-
-
-def _windows(n, seed):
-    return np.random.default_rng(seed).standard_normal((n, WINDOW, FEATURES)).astype("float32")
 
 
 def test_explainers_re_exports_every_name():

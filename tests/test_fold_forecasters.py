@@ -12,19 +12,10 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
+from test_walk_forward import _frame  # the frame the loop's tests use (tests/ is on the path)
 
 from helpers import fold_forecasters
 from helpers import walk_forward as wf
-
-
-def _frame(n=120, seed=0):
-    rng = np.random.default_rng(seed)
-    days = pd.date_range("2020-01-01", periods=n, freq="D")
-    t = np.arange(n)
-    return pd.DataFrame(
-        {"y": 10 + 5 * np.sin(2 * np.pi * t / 30) + rng.normal(0, 0.5, n), "x": rng.normal(size=n)},
-        index=days,
-    )
 
 
 def test_walk_forward_re_exports_every_forecaster():
