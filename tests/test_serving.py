@@ -22,23 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
+from test_model_package import (  # the package format's data (tests/ is on the path)
+    FEATURES,
+    HORIZON,
+    TARGET,
+    WINDOW,
+    _frame,
+    _raw_windows,
+)
 
 from helpers import forecast_service, model_package, models, server_process, serving
-
-WINDOW, HORIZON, FEATURES, TARGET = 6, 2, ["a", "b"], "b"
-
-
-def _frame(seed=0, n=200):
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({"a": rng.normal(50.0, 8.0, n), "b": rng.normal(-3.0, 0.5, n)})
-
-
-def _raw_windows(n, seed=1):
-    rng = np.random.default_rng(seed)
-    return np.stack([rng.normal(50.0, 8.0, (n, WINDOW)), rng.normal(-3.0, 0.5, (n, WINDOW))], -1)
 
 
 @pytest.fixture(scope="module")
