@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import editions
+from tools import classroom, editions
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = editions.lessons(ROOT / "notebooks")
@@ -74,9 +74,13 @@ def test_every_lesson_has_three_hidden_solutions_each_after_an_empty_answer_cell
             "answer would show under the exercise)"
         )
         before = cells[i - 1]
-        assert editions.is_solution(before) or _is_blank_answer(before), (
-            f"{path.name} cell {i}: a solution must follow an empty answer cell or another "
-            f"solution, found {before.source[:60]!r}"
+        assert (
+            editions.is_solution(before)
+            or _is_blank_answer(before)
+            or (cell.cell_type == "markdown" and classroom.check_key(before))
+        ), (
+            f"{path.name} cell {i}: a solution must follow an empty answer cell, another "
+            f"solution or (a discussion) its check cell, found {before.source[:60]!r}"
         )
 
 
@@ -184,6 +188,8 @@ def answer_leaks(cells) -> list[str]:
             prompt, answer_from = False, None  # a new heading ends the exercise
         if tagged:
             answer_from = i if answer_from is None else answer_from
+            continue
+        if classroom.check_key(cell):  # a check cell: it names its exercise, never an answer
             continue
         if _calls_itself_an_answer(cell):  # (a)
             found.append(f"cell {i}: calls itself an answer ({text.strip()[:50]!r}), untagged")
