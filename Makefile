@@ -17,8 +17,8 @@ export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
 .PHONY: help setup lab test test-fast test-own-data test-student test-seeds test-python \
-        test-pythons test-floors notebooks lint own-data bench student site \
-        browser lock clean
+        test-pythons test-floors test-classroom notebooks lint own-data bench student site \
+        classroom browser lock clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -100,6 +100,17 @@ bench: $(STAMP) ## measure the performance budget; writes benchmarks/results.jso
 student: $(STAMP) ## write student/NN_*.ipynb: the lessons without their solutions
 	$(BIN)/python -m tools.editions student
 
+# The nbgrader course: classroom/nbgrader_config.py and classroom/source/NN_topic/NN_topic.ipynb,
+# converted from the stored lessons; the README's "For instructors" says what to run next.
+classroom: $(STAMP) ## write classroom/: the nbgrader course of lessons 01-10 (answers, hidden tests)
+	$(BIN)/python -m tools.classroom
+
+# For every lesson: nbgrader generate_assignment, then autograde the release with the worked
+# answers typed in (full marks) and untouched (fewer), then generate_feedback. Two executions of
+# each lesson, one lesson per worker.
+test-classroom: $(STAMP) ## nbgrader's round trip on every lesson from 01 on (CI)
+	$(BIN)/python -m pytest tests/test_classroom.py -m classroom
+
 site: $(STAMP) ## write site/: every lesson as an offline web page (open site/index.html)
 	$(BIN)/python -m tools.editions site
 
@@ -131,5 +142,5 @@ lock: ## regenerate constraints.txt from pyproject.toml's ranges (then run make 
 	.venv-lock/bin/python -m pip freeze --exclude-editable | sort -f > constraints.txt
 	rm -rf .venv-lock
 
-clean: ## remove what the targets wrote (outputs/, student/, site/)
-	rm -rf outputs .pytest_cache student site
+clean: ## remove what the targets wrote (outputs/, student/, site/, classroom/)
+	rm -rf outputs .pytest_cache student site classroom

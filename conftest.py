@@ -40,6 +40,7 @@ _INDEPENDENT_RUNS = (
     "tests/test_own_data.py::test_lesson_",
     "tests/test_editions.py::test_student_notebook_runs",
     "tests/test_seeds.py::test_lesson_claims_hold",
+    "tests/test_classroom.py::test_round_trip",
 )
 
 
