@@ -342,6 +342,13 @@ def test_student_notebook_runs_top_to_bottom_with_empty_answers(path, tmp_path):
         if out.get("output_type") == "error"
     ]
     assert not errors
+    # Each exercise's check cell ran on an empty answer: it says "not yet" and what to define,
+    # never "right" (the same checks say right under the worked answers: tests/test_classroom).
+    for cell in nb.cells:
+        if classroom.check_key(cell):
+            said = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+            key = classroom.check_key(cell)
+            assert "not yet." in said and "- define `" in said and "right." not in said, (key, said)
 
 
 # --------------------------------------------------------------------------- the website

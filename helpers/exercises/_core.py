@@ -253,7 +253,7 @@ def number(a, name: str) -> float:
 
 def as_number(value, label: str) -> float:
     """``value`` as a float; :class:`Hint` naming ``label`` if it is not one finite number."""
-    if isinstance(value, bool) or not np.isscalar(value) and np.ndim(value) != 0:
+    if isinstance(value, (bool, str, bytes)) or not np.isscalar(value) and np.ndim(value) != 0:
         raise Hint(f"{label} should be one number, got {type(value).__name__}")
     try:
         value = float(value)
