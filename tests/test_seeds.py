@@ -14,9 +14,11 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers import claims, training
+from tools import classroom
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -85,6 +87,20 @@ def test_lesson_claims_hold_at_another_seed(path, seed, monkeypatch):
     )
     broken = [r["claim"] for r in records if r["kind"] == "method" and not r["held"]]
     assert not broken, f"claims about the method failed at SEED = {seed}: {broken}"
+    # The exercise checks recompute each answer from the run's own variables: under the worked
+    # answers they must say right at any seed, not only the stored one.
+    ran = nbformat.read(OUTPUT / f"{name}.ipynb", as_version=4)
+    said = {
+        classroom.check_key(cell): "".join(
+            o.get("data", {}).get("text/plain", "") for o in cell.outputs
+        )
+        for cell in ran.cells
+        if classroom.check_key(cell)
+    }
+    wrong = {key: text for key, text in said.items() if not text.strip().endswith("right.")}
+    assert not wrong, (
+        f"exercise checks not right under the worked answers at SEED = {seed}: {wrong}"
+    )
 
 
 def test_the_report_reads_the_logs_a_run_leaves(tmp_path):
