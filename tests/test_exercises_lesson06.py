@@ -280,6 +280,10 @@ def test_ex4_right(lesson, section4):
                                         names=("ridge, 28 days", "blend"))  # fmt: skip
     answers.update(ex4_forecasts=changed_ridge, ex4_verdict=verdict)
     assert check("06.4", answers).right
+    unnamed = metrics.compare_forecasts(y, changed_ridge["ridge, 28 days"], mine)  # ("A", "B")
+    assert check("06.4", {**answers, "ex4_verdict": unnamed}).right  # the prompt asks no names
+    unnamed_wrong = metrics.compare_forecasts(y, changed_ridge["ridge, 28 days"] + 0.1, mine)
+    assert not check("06.4", {**answers, "ex4_verdict": unnamed_wrong}).right
 
 
 def test_ex4_wrong_answers(lesson, section4):

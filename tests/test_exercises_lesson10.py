@@ -361,6 +361,25 @@ def test_10_4_takes_the_worked_answer_and_other_names(quarterly_verdicts):
         "lstm": metrics.compare_scores(scores["LSTM"], scores["ETS"], names=("lstm", "ets")),
     }  # fmt: skip
     assert check("10.4", {"ex4_verdicts": other}).right
+    by_label = {  # compare_scores' default names ("A", "B"): the labels say which is which
+        label: metrics.compare_scores(scores[a], scores[b])
+        for label, (a, b) in {"ETS + LSTM - ETS": ("ETS + LSTM", "ETS"),
+                              "LSTM vs ETS": ("LSTM", "ETS")}.items()
+    }  # fmt: skip
+    assert check("10.4", {"ex4_verdicts": by_label}).right
+
+
+def test_10_4_default_names_need_a_label_that_says_which_is_which(quarterly_verdicts):
+    scores, _ = quarterly_verdicts
+    unnamed = {
+        label: metrics.compare_scores(scores[a], scores[b])
+        for label, (a, b) in {"first": ("ETS + LSTM", "ETS"), "LSTM vs ETS": ("LSTM", "ETS"),
+                              "LSTM - naive": ("LSTM", "seasonal naive")}.items()
+    }  # fmt: skip
+    found = check("10.4", {"ex4_verdicts": unnamed})
+    assert not found.right and len(found.hints) == 1 and "combination" in found.hints[0]
+    without_ets = {"LSTM - naive": unnamed["LSTM - naive"], "LSTM": unnamed["LSTM vs ETS"]}
+    assert not check("10.4", {"ex4_verdicts": without_ets}).right
 
 
 def test_10_4_names_its_missing_result():

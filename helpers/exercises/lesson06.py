@@ -234,7 +234,10 @@ def _fairer_fight(a):
             "give it what it lacks"
         )
     verdict = comparison(a, "ex4_verdict")
-    if set(map(str, verdict.names)) != set(map(str, forecasts)):
+    named = set(map(str, verdict.names))
+    # the rule's default names ("A", "B") are no wrong answer: the exercise asks for a verdict,
+    # not for names, and judges() below recomputes it from the two forecasts either way round
+    if named != set(map(str, forecasts)) and tuple(map(str, verdict.names)) != ("A", "B"):
         yield (
             "`ex4_verdict` should name the two forecasters of `ex4_forecasts`: pass "
             "names=tuple(ex4_forecasts) to metrics.compare_forecasts"
