@@ -298,6 +298,8 @@ def test_ex4_wrong_answers(lesson, section4):
         ({"LSTM": section4.forecasts["LSTM"][:, 0], "ridge": ridge},
          metrics.compare_forecasts(y, section4.forecasts["LSTM"][:, 0], ridge,
                                    names=("LSTM", "ridge")), "unchanged"),
+        ({"blend": ridge, "ridge": ridge},
+         metrics.compare_forecasts(y, ridge, ridge, names=("blend", "ridge")), "ridge's forecast"),
         ({"blend": mine, "ridge": ridge}, "blend wins", "`ex4_verdict` should be the verdict"),
         ({"blend": mine, "ridge": ridge},
          metrics.compare_forecasts(y, mine, ridge, names=("ours", "ridge")), "should name"),

@@ -233,6 +233,11 @@ def _fairer_fight(a):
             f"`ex4_forecasts[{mine!r}]` is section 4's LSTM unchanged: the exercise asks you to "
             "give it what it lacks"
         )
+    elif close(values[mine], values[ridge[0]]):
+        yield (
+            f"`ex4_forecasts[{mine!r}]` is the ridge's forecast again: the paired rule would "
+            "compare a forecaster with itself; leave your forecaster's forecast there"
+        )
     verdict = comparison(a, "ex4_verdict")
     named = set(map(str, verdict.names))
     # the rule's default names ("A", "B") are no wrong answer: the exercise asks for a verdict,
