@@ -194,7 +194,7 @@ def test_ex2_wrong_answers(lesson):
 # ------------------------------------------------------------------ exercise 3
 
 
-def spreads(lesson, *, seed=42, coverage=0.8, replace=False, pool=None):
+def spreads(lesson, *, seed=42, coverage=0.8, replace=False, pool=None, low=np.min, high=np.max):
     draw = np.random.default_rng(seed)
     pool = lesson["r_cal"][:, 0] if pool is None else pool
     rows = {}
@@ -208,8 +208,8 @@ def spreads(lesson, *, seed=42, coverage=0.8, replace=False, pool=None):
             covers.append(intervals.interval_coverage(lesson["y_ar"][:, 0], lower, upper))
         k = math.ceil((n + 1) * 0.8)
         rows[n] = {
-            "mean coverage": np.mean(covers), "lowest": np.min(covers),
-            "highest": np.max(covers), "sd": np.std(covers),
+            "mean coverage": np.mean(covers), "lowest": low(covers),
+            "highest": high(covers), "sd": np.std(covers),
             "beta sd": math.sqrt(k * (n + 1 - k) / ((n + 1) ** 2 * (n + 2))),
         }  # fmt: skip
     return pd.DataFrame(rows).T
@@ -224,6 +224,13 @@ def test_ex3_right(lesson, ex3):
     assert check("07.3", {**lesson, "ex3_spreads": ex3}).right
     grade("07.3", {**lesson, "ex3_spreads": spreads(lesson, seed=3)})
     assert check("07.3", {**lesson, "ex3_spreads": spreads(lesson, replace=True)}).right
+
+
+def test_ex3_right_at_any_draw(lesson):
+    """The true min and max of 300 coverages pass at every draw (the law allows 1 in 10^5)."""
+    for seed in range(8):
+        table = spreads(lesson, seed=seed, replace=seed % 2 == 1)
+        assert check("07.3", {**lesson, "ex3_spreads": table}).right, seed
 
 
 def test_ex3_wrong_answers(lesson, ex3):
@@ -241,6 +248,11 @@ def test_ex3_wrong_answers(lesson, ex3):
         "standard error": (ex3.assign(sd=ex3["sd"] / math.sqrt(300)), "sd at n = 20"),
         "swapped extremes": (ex3.assign(lowest=ex3["highest"], highest=ex3["lowest"]),
                              "lowest and highest at n = 20"),
+        "5 % and 95 %": (spreads(lesson, low=lambda c: np.quantile(c, 0.05),
+                                 high=lambda c: np.quantile(c, 0.95)), "lowest and highest at n"),
+        "mean -+ 2 sd": (ex3.assign(lowest=ex3["mean coverage"] - 2 * ex3["sd"],
+                                    highest=ex3["mean coverage"] + 2 * ex3["sd"]),
+                         "lowest and highest at n"),
     }  # fmt: skip
     for what, (table, hint) in cases.items():
         result = check("07.3", {**lesson, "ex3_spreads": table})
