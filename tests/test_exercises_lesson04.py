@@ -127,6 +127,16 @@ def test_smape_right():
     grade("04.2", smape_answer())
 
 
+def test_smape_in_either_unit_is_right():
+    """The prompt names no unit: MAPE in percent, or sMAPE as a fraction of 2, count too."""
+    right = smape_answer()
+    percent = {key: 100 * value for key, value in right["ex2_mape"].items()}
+    fraction = {key: value / 100 for key, value in right["ex2_smape"].items()}
+    assert check("04.2", {**right, "ex2_mape": percent}).right
+    both = {"ex2_mape": percent, "ex2_smape": fraction, "ex2_smape_50": right["ex2_smape_50"] / 100}
+    assert check("04.2", both).right
+
+
 def test_smape_wrong_answers_are_named():
     right = smape_answer()
     cases = {  # name: a wrong value
@@ -138,9 +148,14 @@ def test_smape_wrong_answers_are_named():
         reference = right[name]
         reference = list(reference.values()) if isinstance(reference, dict) else reference
         assert_wrong("04.2", {**right, name: wrong}, name, reference)
-    percent = {"over": 100 * right["ex2_mape"]["over"], "under": right["ex2_mape"]["under"]}
-    text = hints("04.2", {**right, "ex2_mape": percent})
+    mixed = {"over": 100 * right["ex2_mape"]["over"], "under": right["ex2_mape"]["under"]}
+    text = hints("04.2", {**right, "ex2_mape": mixed})
     assert "percent" in text and "ex2_mape['over']" in text and "'under'" not in text
+    mixed = {"over": right["ex2_smape"]["over"] / 100, "under": right["ex2_smape"]["under"]}
+    text = hints("04.2", {**right, "ex2_smape": mixed})
+    assert "one unit" in text and "ex2_smape['over']" in text and "'under'" not in text
+    text = hints("04.2", {**right, "ex2_smape_50": right["ex2_smape_50"] / 100})
+    assert "ex2_smape_50" in text and not leaks(text, right["ex2_smape_50"])
     assert "keys" in hints("04.2", {**right, "ex2_smape": [40.0, 40.0]})
 
 

@@ -69,26 +69,46 @@ def _smape_symmetry(a):
     def smape(truth, forecast):  # percent, 0..200
         return 200 * abs(truth - forecast) / (abs(truth) + abs(forecast))
 
+    # The prompt names no unit: a fraction or percent counts for either measure (the lesson's
+    # MAPE is a fraction, its sMAPE percent), as long as each measure keeps one unit.
     cases = {"over": (100.0, 150.0), "under": (150.0, 100.0)}
     mapes, smapes = _percentage_pair(a, "ex2_mape"), _percentage_pair(a, "ex2_smape")
-    for key, (truth, forecast) in cases.items():
-        if close(mapes[key], 100 * mape(truth, forecast)):
+    smape_50 = number(a, "ex2_smape_50")
+    mape_ref = {key: mape(*case) for key, case in cases.items()}
+    smape_ref = {key: smape(*case) for key, case in cases.items()}
+    in_percent = all(close(mapes[k], 100 * v) for k, v in mape_ref.items())
+    as_fraction = all(close(smapes[k], v / 100) for k, v in smape_ref.items()) and close(
+        smape_50, smape(100.0, 50.0) / 100
+    )
+    mape_unit, other_mape = (100, 1) if in_percent else (1, 100)
+    smape_unit, other_smape = (0.01, 1) if as_fraction else (1, 0.01)
+    for key in cases:
+        if close(mapes[key], mape_unit * mape_ref[key]):
+            pass
+        elif close(mapes[key], other_mape * mape_ref[key]):
             yield (
-                f"`ex2_mape[{key!r}]` is in percent: the lesson's MAPE is a fraction "
-                "(metrics.mean_absolute_percentage_error, as scikit-learn)"
+                f"`ex2_mape[{key!r}]` is in another unit than the other case (one a fraction, "
+                "one in percent): give both MAPEs in one unit"
             )
-        elif not close(mapes[key], mape(truth, forecast)):
+        else:
             yield (
                 f"`ex2_mape[{key!r}]` is not the MAPE of this case: divide the absolute error "
                 "by the truth (the over-forecast: truth 100, forecast 150; the under-forecast: "
                 "truth 150, forecast 100)"
             )
-        if not close(smapes[key], smape(truth, forecast)):
+        if close(smapes[key], smape_unit * smape_ref[key]):
+            pass
+        elif close(smapes[key], other_smape * smape_ref[key]):
             yield (
-                f"`ex2_smape[{key!r}]` is not the sMAPE of this case: 200 times the absolute "
-                "error over the sum of |truth| and |forecast|, in percent"
+                f"`ex2_smape[{key!r}]` is in another unit than the other sMAPEs (one a fraction "
+                "of 2, one in percent of 200): give them all in one unit"
             )
-    if not close(number(a, "ex2_smape_50"), smape(100.0, 50.0)):
+        else:
+            yield (
+                f"`ex2_smape[{key!r}]` is not the sMAPE of this case: 2 times the absolute "
+                "error over the sum of |truth| and |forecast| (times 100 in percent)"
+            )
+    if not close(smape_50, smape_unit * smape(100.0, 50.0)):
         yield "`ex2_smape_50` is not the sMAPE of forecasting 50 when the truth is 100"
 
 
