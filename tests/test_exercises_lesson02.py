@@ -284,6 +284,8 @@ def test_ex3_wrong_answers(lesson):
             {**right, "ex3_rebuilt": np.exp(right["ex3_transformed"].cumsum())},  # no y_0
             {**right, "ex3_rebuilt": right["ex3_rebuilt"].shift(1, freq="MS")},
             {**right, "ex3_rebuilt": right["ex3_rebuilt"].iloc[:40]},
+            {**right, "ex3_rebuilt": series},  # not rebuilt at all
+            {**right, "ex3_rebuilt": series.iloc[1:]},
         ],
     }
     for name, cases in wrongs.items():

@@ -252,6 +252,11 @@ def _in_range(a):
             "`ex3_rebuilt` has dates that `series` does not have: keep the dates of the part "
             "of `series` it rebuilds"
         )
+    if rebuilt is series or np.shares_memory(rebuilt.to_numpy(), series.to_numpy()):
+        raise Hint(
+            "`ex3_rebuilt` is `series` itself (or a slice of it), not rebuilt: compute it from "
+            "`ex3_transformed` by undoing your transformation step by step"
+        )
     if len(rebuilt) < len(series) // 2 or series.index[-1] not in rebuilt.index:
         yield (
             "`ex3_rebuilt` covers too little of `series`: undo the transformation over the "
