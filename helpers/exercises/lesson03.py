@@ -115,6 +115,7 @@ def _seasonal_mean(a):
         "ex4_rmse": "a dict: each forecaster's name -> its RMSE on the same test points",
         "ex4_verdict": "the paired rule's verdict, your forecaster against the naive forecast",
     },
+    needs=("series", "SEED", "SEASONAL_PERIOD", "NOISE"),
     points=2,
 )
 def _drift(a):
@@ -143,3 +144,33 @@ def _drift(a):
         )
     elif str(verdict.winner) in values and values[str(verdict.winner)] >= values[str(naive[0])]:
         yield "`ex4_rmse` and `ex4_verdict` disagree: the winner's RMSE is not below the naive's"
+    # Tie both to the drifting series: the naive RMSE over the verdict's test points (the last
+    # verdict.n points of the 200), from the lesson's sine (regenerated, or `series` itself).
+    from helpers import data
+
+    sines = [data.noisy_sine(200, period=a.SEASONAL_PERIOD, noise=a.NOISE, seed=a.SEED)]
+    if np.shape(a.series) == (200,):
+        sines.append(np.asarray(a.series, dtype=float))
+    n = int(verdict.n)
+    naive_mse = [
+        float(np.mean(np.diff(sine + 0.02 * np.arange(200))[-n:] ** 2)) if 0 < n < 200 else np.nan
+        for sine in sines
+    ]
+    naive_rmse = values[str(naive[0])]
+    if not any(np.isclose(naive_rmse, np.sqrt(mse), rtol=1e-6) for mse in naive_mse):
+        yield (
+            "`ex4_rmse`'s naive entry is not the naive forecast's RMSE on the drifting series "
+            "(the lesson's sine plus 0.02 t) over the test points `ex4_verdict` judges: its "
+            "last `ex4_verdict.n` points, each forecast by the value before it"
+        )
+        return
+    yours = [name for name in map(str, verdict.names) if "naive" not in name.lower()]
+    if verdict.loss == "squared" and yours and yours[0] in values:
+        # mean_loss_difference = MSE(A) - MSE(B): |MSE(yours) - MSE(naive)| either way round
+        gap = values[yours[0]] ** 2 - naive_rmse**2
+        if not np.isclose(abs(gap), abs(verdict.mean_loss_difference), rtol=1e-4, atol=1e-9):
+            yield (
+                f"`ex4_verdict` does not judge the forecast whose RMSE is `ex4_rmse[{yours[0]!r}]` "
+                "against the naive one on the same points: pass the drifting series' test "
+                "values and the two forecasts to metrics.compare_forecasts"
+            )
