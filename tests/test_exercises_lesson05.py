@@ -252,6 +252,8 @@ def test_nudge_right(lesson):
     assert check(
         "05.4", {**ns, "ex4_error": {0.01: ns["ex4_error"][0.01], 3: ns["ex4_error"][3.0]}}
     ).right
+    numpy_keys = {np.float32(d): e for d, e in ns["ex4_error"].items()}  # keys from a float32 loop
+    assert check("05.4", {**ns, "ex4_error": numpy_keys}).right
 
 
 def test_nudge_wrong(lesson):

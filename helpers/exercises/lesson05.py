@@ -204,7 +204,13 @@ def _nudge_or_gradient(a):
     scale = np.abs(saliency).max()
     found = {}
     for d in (0.01, 3.0):
-        keys = [k for k in errors if isinstance(k, (int, float)) and np.isclose(k, d)]
+        keys = [  # a Python or NumPy number (np.float32(0.01) too, from a float32 loop)
+            k
+            for k in errors
+            if isinstance(k, (int, float, np.integer, np.floating))
+            and not isinstance(k, bool)
+            and np.isclose(float(k), d, rtol=1e-6)
+        ]
         if not keys:
             raise Hint(f"`ex4_error` has no entry for d = {d:g}: key it by d")
         found[d] = as_number(errors[keys[0]], f"`ex4_error[{d:g}]`")
