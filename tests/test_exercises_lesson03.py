@@ -173,6 +173,15 @@ def test_drift_right(lesson):
     assert check("03.4", drift_answer(lesson, n=30)).right  # another set of test points
 
 
+def test_drift_a_forecaster_named_naive_too(lesson):
+    right = drift_answer(lesson)
+    mine = "naive + predicted change"  # says "naive" too, and comes first
+    rmse = {mine: right["ex4_rmse"]["changes"], "naive": right["ex4_rmse"]["naive"]}
+    verdict = right["ex4_verdict"]
+    verdict = type(verdict)(**{**vars(verdict), "names": (mine, "naive"), "winner": mine})
+    assert check("03.4", {**right, "ex4_rmse": rmse, "ex4_verdict": verdict}).right
+
+
 def test_drift_wrong(lesson):
     right = drift_answer(lesson)
     assert_wrong("03.4", drift_answer(lesson, shrink=2.5), "ex4_verdict")  # loses to naive
