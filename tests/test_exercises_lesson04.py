@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from exercise_hints import shown  # tests/ is on the path
 from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.tsa.stattools import acf
@@ -21,17 +22,6 @@ from helpers.exercises.lesson04 import white_noise_counts
 M, HORIZON = 12, 12
 
 
-def leaks(text: str, value) -> bool:
-    """True if ``text`` shows ``value`` in any of the usual precisions."""
-    values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
-    formats = (".2f", ".3f", ".4f", ".3g", ".4g", ".6g")
-    return any(
-        shown in text
-        for v in values
-        for shown in [repr(float(v)), *(format(v, f) for f in formats)]
-    )
-
-
 def hints(key, namespace):
     return "\n".join(check(key, namespace).hints)
 
@@ -41,7 +31,7 @@ def assert_wrong(key, namespace, name, reference):
     assert not result.right
     text = "\n".join(result.hints)
     assert f"`{name}" in text, text
-    assert not leaks(text, reference), text
+    assert not shown(text, reference), text
     with pytest.raises(AssertionError):
         grade(key, namespace)
 
@@ -155,7 +145,7 @@ def test_smape_wrong_answers_are_named():
     text = hints("04.2", {**right, "ex2_smape": mixed})
     assert "one unit" in text and "ex2_smape['over']" in text and "'under'" not in text
     text = hints("04.2", {**right, "ex2_smape_50": right["ex2_smape_50"] / 100})
-    assert "ex2_smape_50" in text and not leaks(text, right["ex2_smape_50"])
+    assert "ex2_smape_50" in text and not shown(text, right["ex2_smape_50"])
     assert "keys" in hints("04.2", {**right, "ex2_smape": [40.0, 40.0]})
 
 
@@ -245,7 +235,7 @@ def test_precision_recall_wrong(confusion):
     right = {"ex4_precision": precision, "ex4_recall": recall}
     swapped = {"ex4_precision": recall, "ex4_recall": precision}
     text = hints("04.4", {**ns, **swapped})
-    assert "swapped" in text and not leaks(text, precision) and not leaks(text, recall)
+    assert "swapped" in text and not shown(text, precision) and not shown(text, recall)
     for name, wrong in (("ex4_precision", precision[::-1]), ("ex4_recall", recall * 0.9)):
         assert_wrong("04.4", {**ns, **right, name: wrong}, name, right[name])
     assert "shape" in hints("04.4", {**ns, **right, "ex4_recall": recall[:2]})
