@@ -43,6 +43,7 @@ __all__ = [
     "comparison",
     "close",
     "judges",
+    "same_verdict",
 ]
 
 LESSONS = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
@@ -321,7 +322,19 @@ def judges(verdict, y_true, forecast_a, forecast_b) -> bool:
     again = compare_forecasts(
         y_true, forecast_a, forecast_b, h=verdict.h, loss=verdict.loss, alpha=verdict.alpha
     )
-    same_p = np.isclose(again.p_value, verdict.p_value, rtol=1e-6, atol=1e-12)
-    same_gap = np.isclose(abs(again.mean_loss_difference), abs(verdict.mean_loss_difference),
-                          rtol=1e-6, atol=1e-12)  # fmt: skip
-    return bool(same_p and same_gap)
+    return same_verdict(verdict, again)
+
+
+def same_verdict(verdict, again) -> bool:
+    """True if two verdicts of the paired rule agree up to the order of A and B.
+
+    The same number of points or units, the same p-value and the same mean
+    loss difference up to its sign, each to rounding: ``again`` is the rule
+    recomputed by a check, ``verdict`` the student's.
+    """
+    return bool(
+        verdict.n == again.n
+        and np.isclose(again.p_value, verdict.p_value, rtol=1e-6, atol=1e-12)
+        and np.isclose(abs(again.mean_loss_difference), abs(verdict.mean_loss_difference),
+                       rtol=1e-6, atol=1e-12)
+    )  # fmt: skip

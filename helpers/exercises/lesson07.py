@@ -12,6 +12,7 @@ from helpers.exercises._core import (
     close,
     exercise,
     number,
+    same_verdict,
 )
 
 COLUMNS_1 = ("width", "penalty", "interval score")
@@ -305,13 +306,7 @@ def _better_interval(a):
         block=int(a.block),
         alpha=verdict.alpha,
     )
-    same = (
-        verdict.n == again.n
-        and np.isclose(verdict.p_value, again.p_value, rtol=1e-6, atol=1e-12)
-        and np.isclose(abs(verdict.mean_loss_difference), abs(again.mean_loss_difference),
-                       rtol=1e-6, atol=1e-12)
-    )  # fmt: skip
-    if not same:
+    if not same_verdict(verdict, again):
         yield (
             "`ex4_verdict` is not the paired rule on the interval scores of your interval and "
             "the quantile head's: pass both intervals' intervals.interval_scores (coverage=0.8) "

@@ -7,7 +7,16 @@ import re
 
 import numpy as np
 
-from helpers.exercises._core import Hint, array, as_number, close, comparison, exercise, number
+from helpers.exercises._core import (
+    Hint,
+    array,
+    as_number,
+    close,
+    comparison,
+    exercise,
+    number,
+    same_verdict,
+)
 
 
 def _scales(scale_series, m):
@@ -33,11 +42,7 @@ def _judges_scores(verdict, scores_a, scores_b) -> bool:
     scores_a, scores_b = np.ravel(scores_a), np.ravel(scores_b)
     if verdict.loss != "score" or verdict.n != len(scores_a):
         return False
-    again = compare_scores(scores_a, scores_b, alpha=verdict.alpha)
-    same_p = np.isclose(again.p_value, verdict.p_value, rtol=1e-6, atol=1e-12)
-    same_gap = np.isclose(abs(again.mean_loss_difference), abs(verdict.mean_loss_difference),
-                          rtol=1e-6, atol=1e-12)  # fmt: skip
-    return bool(same_p and same_gap)
+    return same_verdict(verdict, compare_scores(scores_a, scores_b, alpha=verdict.alpha))
 
 
 def _score_verdict(a, name):
